@@ -1,0 +1,59 @@
+"""Compose the ASGI application from the routers; nothing here holds domain logic.
+
+    from openvre.app import create_app
+    from openvre.settings import load_settings
+
+    app = create_app(load_settings(home="/tmp/vre"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from openvre import __version__
+from openvre.bootstrap import prepare
+from openvre.db import Database
+from openvre.identity import accounts_api
+from openvre.portal import routes as portal
+from openvre.settings import Settings
+from openvre.web import health
+from openvre.web.problems import install_problem_handlers
+
+# Embedded services whose routers this build mounts; later parts of openvre add theirs here.
+MOUNTED_SERVICES: frozenset[str] = frozenset()
+
+
+def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
+    """The whole openvre server. Without ``database``, the app prepares HOME and the schema itself."""
+    own_database = database is None
+    ready = database if database is not None else prepare(settings).database
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_database:
+            ready.dispose()
+
+    app = FastAPI(
+        title="openvre",
+        version=__version__,
+        summary="Virtual Research Environment: data lake, workflows and repository behind one login.",
+        lifespan=lifespan,
+        # Swagger UI and ReDoc load their assets from a CDN; the portal must work offline.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = ready
+    app.state.mounted_services = MOUNTED_SERVICES
+    app.state.html_error_renderer = portal.render_error
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(accounts_api.router)
+    app.include_router(portal.router)
+    app.mount("/static", StaticFiles(directory=portal.STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,51 @@
+"""What happens once before serving: directories, schema migrations, the first admin, demo content."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from openvre import identity
+from openvre.db import Database
+from openvre.errors import AccountNotFound
+from openvre.settings import Settings
+
+DEMO_USERNAME = "demo"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    database: Database
+    generated_admin_password: str | None
+    generated_demo_password: str | None
+
+
+def prepare(settings: Settings, *, demo: bool = False) -> Prepared:
+    """Make HOME usable and the database current; safe to run at every start."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.home, 0o700)
+    (settings.home / "logs").mkdir(exist_ok=True)
+    database = Database(settings.database_url)
+    database.migrate()
+    admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
+    with database.transaction() as session:
+        generated_admin = identity.ensure_admin(session, admin_password)
+        generated_demo = ensure_demo_account(session) if demo else None
+    return Prepared(database, generated_admin, generated_demo)
+
+
+def ensure_demo_account(session: Session) -> str | None:
+    """A researcher account to explore with; its password is returned only when it is created."""
+    try:
+        identity.get_account(session, DEMO_USERNAME)
+    except AccountNotFound:
+        password = secrets.token_urlsafe(12)
+        identity.create_account(
+            session,
+            identity.NewAccount(username=DEMO_USERNAME, password=password, display_name="Demo Researcher"),
+        )
+        return password
+    return None

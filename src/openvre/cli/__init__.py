@@ -1,0 +1,26 @@
+"""The ``vre`` command: a thin layer over openvre's core and clients, one module per group."""
+
+from __future__ import annotations
+
+import typer
+
+from openvre.cli import accounts, server, tokens
+
+app = typer.Typer(
+    name="vre",
+    help="openvre: discover, analyse, reproduce and publish research, from one workspace.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("up")(server.up)
+app.command("status")(server.status)
+app.add_typer(tokens.app, name="token")
+app.add_typer(accounts.app, name="user")
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,128 @@
+"""``vre up`` serves everything from one process; ``vre status`` asks a running server how it is."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Annotated
+
+import httpx
+import typer
+import uvicorn
+from rich.panel import Panel
+from rich.table import Table
+
+from openvre.app import create_app
+from openvre.bootstrap import Prepared, prepare
+from openvre.cli._common import HomeOption, console, err_console, settings_or_exit, user_errors
+from openvre.settings import Settings
+
+HostOption = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).", show_default=False)]
+PortOption = Annotated[int | None, typer.Option(help="Port to bind, 0 for any free one (default 8000).",
+                                                 show_default=False)]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, announcing openvre's URLs once it really accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, banner: Panel) -> None:
+        super().__init__(config)
+        self.banner = banner
+        self.started_at = time.perf_counter()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            console.print(self.banner)
+            console.print(f"ready in {time.perf_counter() - self.started_at:.2f} s; Ctrl-C stops the server")
+
+
+def up(
+    home: HomeOption = None,
+    host: HostOption = None,
+    port: PortOption = None,
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Add demo accounts and data.")] = True,
+) -> None:
+    """Start the portal and every service in one process."""
+    started_at = time.perf_counter()
+    settings = settings_or_exit(home=home, host=host, port=port)
+    with user_errors():
+        prepared = prepare(settings, demo=demo)
+    listener = _bind(settings)
+    bound_port = listener.getsockname()[1]
+    base_url = str(settings.public_url or f"http://{_url_host(settings.host)}:{bound_port}").rstrip("/")
+    app = create_app(settings, prepared.database)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+    server = _Server(config, _banner(settings, prepared, base_url))
+    server.started_at = started_at
+    server.run(sockets=[listener])
+    prepared.database.dispose()
+    console.print("openvre stopped")
+
+
+def _bind(settings: Settings) -> socket.socket:
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((settings.host, settings.port))
+    except OSError as error:
+        listener.close()
+        err_console.print(
+            f"[red]error:[/] cannot listen on {settings.host}:{settings.port} ({error.strerror}); "
+            "choose another with --port or OPENVRE_PORT"
+        )
+        raise typer.Exit(1) from None
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - only used to show a reachable URL
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def _banner(settings: Settings, prepared: Prepared, base_url: str) -> Panel:
+    lines = [
+        f"[bold]Portal[/]      {base_url}/",
+        f"[bold]Health[/]      {base_url}/health",
+        f"[bold]Home[/]        {settings.home}",
+        f"[bold]Database[/]    {prepared.database.url.render_as_string(hide_password=True)}",
+    ]
+    if prepared.generated_admin_password:
+        lines.append(
+            f"[bold yellow]admin password[/] {prepared.generated_admin_password}  "
+            "(shown once; change it with `vre user passwd admin`)"
+        )
+    if prepared.generated_demo_password:
+        lines.append(f"[bold yellow]demo password[/]  {prepared.generated_demo_password}  (user [bold]demo[/])")
+    return Panel("\n".join(lines), title="openvre is up", expand=False)
+
+
+def status(
+    url: Annotated[str | None, typer.Option(help="Server URL (default: from settings, http://127.0.0.1:8000).",
+                                            show_default=False)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Show a running server's version, database and services."""
+    settings = settings_or_exit(home=home)
+    base = (url or str(settings.public_url or f"http://{_url_host(settings.host)}:{settings.port}")).rstrip("/")
+    try:
+        response = httpx.get(f"{base}/health", timeout=10)
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        err_console.print(f"[red]error:[/] no openvre server answers at {base} ({error}); start one with `vre up`")
+        raise typer.Exit(1) from None
+    health = response.json()
+    db = health["database"]
+    console.print(f"openvre {health['version']} at {base}: [bold]{health['status']}[/]; "
+                  f"database {db['backend']} {db['status']}")
+    table = Table("service", "kind", "protocol", "available", "point the official client at")
+    for name, service in health["services"].items():
+        table.add_row(name, service["kind"], service["protocol"], "yes" if service["available"] else "not yet",
+                      f"{service['base_url']}  ({service['official_client']})")
+    console.print(table)
+    if health["status"] != "ok":
+        raise typer.Exit(1)

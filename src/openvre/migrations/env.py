@@ -1,0 +1,14 @@
+"""Alembic environment: openvre passes the connection in; migrations never open their own."""
+
+from alembic import context
+
+from openvre.db import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,1 @@
+"""The HTTP plumbing shared by every router: dependencies, error responses and health."""
