@@ -1,9 +1,9 @@
 """Compose the ASGI application from the routers; nothing here holds domain logic.
 
-    from openvre.app import create_app
-    from openvre.settings import load_settings
+from openvre.app import create_app
+from openvre.settings import load_settings
 
-    app = create_app(load_settings(home="/tmp/vre"))
+app = create_app(load_settings(home="/tmp/vre"))
 """
 
 from __future__ import annotations

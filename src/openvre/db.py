@@ -85,7 +85,7 @@ class Database:
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - health reports any failure as "unavailable"
+        except Exception:
             return False
         return True
 

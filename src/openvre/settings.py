@@ -25,7 +25,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -107,8 +115,7 @@ class Settings(BaseSettings):
     def _supported_database(cls, url: str) -> str:
         if url and _backend_of(url) not in SUPPORTED_DATABASES:
             raise ValueError(
-                "use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DBNAME, "
-                f"not {_backend_of(url)}://"
+                f"use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DBNAME, not {_backend_of(url)}://"
             )
         return url
 

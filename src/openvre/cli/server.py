@@ -18,8 +18,9 @@ from openvre.cli._common import HomeOption, console, err_console, settings_or_ex
 from openvre.settings import Settings
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).", show_default=False)]
-PortOption = Annotated[int | None, typer.Option(help="Port to bind, 0 for any free one (default 8000).",
-                                                 show_default=False)]
+PortOption = Annotated[
+    int | None, typer.Option(help="Port to bind, 0 for any free one (default 8000).", show_default=False)
+]
 
 
 class _Server(uvicorn.Server):
@@ -102,8 +103,10 @@ def _banner(settings: Settings, prepared: Prepared, base_url: str) -> Panel:
 
 
 def status(
-    url: Annotated[str | None, typer.Option(help="Server URL (default: from settings, http://127.0.0.1:8000).",
-                                            show_default=False)] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="Server URL (default: from settings, http://127.0.0.1:8000).", show_default=False),
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Show a running server's version, database and services."""
@@ -117,12 +120,18 @@ def status(
         raise typer.Exit(1) from None
     health = response.json()
     db = health["database"]
-    console.print(f"openvre {health['version']} at {base}: [bold]{health['status']}[/]; "
-                  f"database {db['backend']} {db['status']}")
+    console.print(
+        f"openvre {health['version']} at {base}: [bold]{health['status']}[/]; database {db['backend']} {db['status']}"
+    )
     table = Table("service", "kind", "protocol", "available", "point the official client at")
     for name, service in health["services"].items():
-        table.add_row(name, service["kind"], service["protocol"], "yes" if service["available"] else "not yet",
-                      f"{service['base_url']}  ({service['official_client']})")
+        table.add_row(
+            name,
+            service["kind"],
+            service["protocol"],
+            "yes" if service["available"] else "not yet",
+            f"{service['base_url']}  ({service['official_client']})",
+        )
     console.print(table)
     if health["status"] != "ok":
         raise typer.Exit(1)

@@ -30,8 +30,7 @@ def create(
     with user_errors(), database.transaction() as session:
         created = identity.create_token(session, user, name, lifetime)
     err_console.print(
-        f"token {created.token.name!r} for {user!r}, expires {created.token.expires_at:%Y-%m-%d}; "
-        "it is shown only now"
+        f"token {created.token.name!r} for {user!r}, expires {created.token.expires_at:%Y-%m-%d}; it is shown only now"
     )
     typer.echo(created.secret)
 
@@ -51,8 +50,11 @@ def list_(user: UserOption, home: HomeOption = None) -> None:
 
 
 @app.command("revoke")
-def revoke(user: UserOption, token_id: Annotated[int, typer.Argument(help="Id from `vre token list`.")],
-           home: HomeOption = None) -> None:
+def revoke(
+    user: UserOption,
+    token_id: Annotated[int, typer.Argument(help="Id from `vre token list`.")],
+    home: HomeOption = None,
+) -> None:
     """Revoke a token at once; clients using it get 401 from then on."""
     database = open_database(settings_or_exit(home=home))
     with user_errors(), database.transaction() as session:

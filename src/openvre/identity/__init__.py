@@ -19,7 +19,14 @@ from openvre.identity.browser_sessions import (
     start_browser_session,
 )
 from openvre.identity.policy import Decision, may
-from openvre.identity.tokens import ApiToken, CreatedToken, authenticate_token, create_token, list_tokens, revoke_token
+from openvre.identity.tokens import (
+    ApiToken,
+    CreatedToken,
+    authenticate_token,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
 
 __all__ = [
     "ADMIN_USERNAME",

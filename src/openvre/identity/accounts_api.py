@@ -98,7 +98,9 @@ def create_account(
 
 @router.get("/accounts/{username}")
 def get_account(
-    username: str, session: DbSession, _caller: Annotated[Account, Depends(Allowed("get_account", "username"))]
+    username: str,
+    session: DbSession,
+    _caller: Annotated[Account, Depends(Allowed("get_account", "username"))],
 ) -> AccountPublic:
     return AccountPublic.of(identity.get_account(session, username))
 
@@ -109,9 +111,7 @@ def list_tokens(session: DbSession, account: CurrentAccount) -> list[TokenPublic
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
-def create_token(
-    body: TokenCreate, session: DbSession, account: CurrentAccount, settings: SettingsDep
-) -> TokenCreated:
+def create_token(body: TokenCreate, session: DbSession, account: CurrentAccount, settings: SettingsDep) -> TokenCreated:
     lifetime = timedelta(days=body.lifetime_days or settings.token_lifetime_days)
     created = identity.create_token(session, account.username, body.name, lifetime)
     return TokenCreated(**TokenPublic.of(created.token).model_dump(), token=created.secret)

@@ -18,7 +18,7 @@ from openvre.identity._secrets import digest, new_secret
 from openvre.identity._tables import AccountRow, TokenRow
 from openvre.identity.accounts import Account, get_account_row
 
-TOKEN_PREFIX = "vre_"
+TOKEN_PREFIX = "vre_"  # noqa: S105 - a marker, not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_TOKEN_NAME = 100
 
@@ -89,9 +89,7 @@ def authenticate_token(session: Session, secret: str) -> Account:
     if row.revoked_at is not None:
         raise InvalidToken(f"the token {row.name!r} was revoked on {row.revoked_at:%Y-%m-%d %H:%M} UTC")
     if row.expires_at <= now:
-        raise InvalidToken(
-            f"the token {row.name!r} expired on {row.expires_at:%Y-%m-%d %H:%M} UTC; create a new one"
-        )
+        raise InvalidToken(f"the token {row.name!r} expired on {row.expires_at:%Y-%m-%d %H:%M} UTC; create a new one")
     if not row.account.is_active:
         raise InvalidToken(f"the account {row.account.username!r} is disabled")
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:

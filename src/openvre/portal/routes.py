@@ -64,8 +64,13 @@ def home(request: Request, session: DbSession, settings: SettingsDep) -> Respons
     for key, title, summary in LIFECYCLE:
         service = next((s for s in SERVICES if key in s.stages), None)
         stages.append(
-            {"key": key, "title": title, "summary": summary, "service": service,
-             "status": statuses[service.name] if service else None}
+            {
+                "key": key,
+                "title": title,
+                "summary": summary,
+                "service": service,
+                "status": statuses[service.name] if service else None,
+            }
         )
     return render(request, "home.html", current_login(request, session), stages=stages)
 
@@ -96,8 +101,14 @@ def login(
         account = identity.authenticate_password(session, username.strip(), password)
     except InvalidCredentials as error:
         return render(
-            request, "login.html", None, status=401, error=error.message, csrf_token=csrf_token,
-            next=safe_next(next), username=username,
+            request,
+            "login.html",
+            None,
+            status=401,
+            error=error.message,
+            csrf_token=csrf_token,
+            next=safe_next(next),
+            username=username,
         )
     lifetime = timedelta(hours=settings.session_lifetime_hours)
     started = identity.start_browser_session(session, account.username, lifetime)
@@ -151,9 +162,7 @@ def create_token(
 
 
 @router.post("/profile/tokens/{token_id}/revoke")
-def revoke_token(
-    request: Request, token_id: int, session: DbSession, csrf_token: Annotated[str, Form()]
-) -> Response:
+def revoke_token(request: Request, token_id: int, session: DbSession, csrf_token: Annotated[str, Form()]) -> Response:
     login = current_login(request, session)
     if login is None:
         return RedirectResponse("/login?next=/profile", status_code=303)

@@ -62,7 +62,7 @@ def get_current_account(request: Request, database: DatabaseDep) -> Account:
 CurrentAccount = Annotated[Account, Depends(get_current_account)]
 
 
-def Allowed(action: str, target_param: str | None = None) -> Callable[..., Account]:  # noqa: N802
+def Allowed(action: str, target_param: str | None = None) -> Callable[..., Account]:
     """A dependency that yields the current account if the policy allows ``action``.
 
     ``target_param`` names the path parameter the action applies to (e.g. ``username``); without it
