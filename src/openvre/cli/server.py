@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import httpx
@@ -30,6 +33,17 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self.banner = banner
         self.started_at = time.perf_counter()
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises SIGINT/SIGTERM after its graceful shutdown, so the process would die by the
+        # signal before saying it stopped. For `vre up` those signals are the normal way to stop: exit 0.
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
