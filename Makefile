@@ -1,0 +1,39 @@
+# openvre: `make run` starts the VRE, `make test` runs every test. Both work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEBIAN_PACKAGES := chromium postgresql
+LINTED := src tests benchmarks
+
+.PHONY: install system-deps run test bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@scripts/ensure-debian-packages.sh $(DEBIAN_PACKAGES)
+
+run: install
+	$(BIN)/vre up --demo
+
+lint: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+
+# pytest exits 5 when it collects no test, which fails this target like any other failure.
+test: install system-deps lint
+	OPENVRE_REQUIRE_POSTGRES=1 $(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .venvs build dist .pytest_cache .ruff_cache .mypy_cache
