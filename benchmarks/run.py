@@ -61,7 +61,9 @@ def baseline_start(workdir: Path) -> float:
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "baseline_app:app", "--port", str(port), "--log-level", "warning"],
-        cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         return wait_healthy(f"http://127.0.0.1:{port}/health", process, started)
@@ -77,7 +79,9 @@ def vre_start(workdir: Path, first: bool) -> float:
     started = time.perf_counter()
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("vre")), "up", "--home", str(home), "--port", str(port), "--no-demo"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     try:
         return wait_healthy(f"http://127.0.0.1:{port}/health", process, started)
@@ -127,8 +131,14 @@ def main() -> None:
         cold = median_of(ROUNDS, lambda: vre_start(workdir, first=True))
         vre_start(workdir, first=False)
         warm = median_of(ROUNDS, lambda: vre_start(workdir, first=False))
-        rows.append(("`vre up` ready, new HOME (migrations, admin)", f"{cold:.2f} s", f"{baseline:.2f} s",
-                     f"{cold / baseline:.1f}×"))
+        rows.append(
+            (
+                "`vre up` ready, new HOME (migrations, admin)",
+                f"{cold:.2f} s",
+                f"{baseline:.2f} s",
+                f"{cold / baseline:.1f}×",
+            )
+        )
         rows.append(("`vre up` ready, existing HOME", f"{warm:.2f} s", f"{baseline:.2f} s", f"{warm / baseline:.1f}×"))
 
         server = start_vre(workdir / "latency-home", "--no-demo", env={"OPENVRE_ADMIN_PASSWORD": "bench-password"})
@@ -136,7 +146,9 @@ def main() -> None:
         port = free_port()
         base_process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "baseline_app:app", "--port", str(port), "--log-level", "warning"],
-            cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_healthy(f"http://127.0.0.1:{port}/health", base_process, time.perf_counter())
@@ -144,20 +156,44 @@ def main() -> None:
             base_latency = request_latency(f"http://127.0.0.1:{port}/health")
             health = request_latency(f"{server.url}/health")
             whoami = request_latency(f"{server.url}/api/v1/whoami", {"Authorization": f"Bearer {token}"})
-            rows.append(("GET /health (database ping), median", f"{health * 1000:.2f} ms",
-                         f"{base_latency * 1000:.2f} ms", f"{health / base_latency:.1f}×"))
-            rows.append(("GET /api/v1/whoami (token check), median", f"{whoami * 1000:.2f} ms",
-                         f"{base_latency * 1000:.2f} ms", f"{whoami / base_latency:.1f}×"))
+            rows.append(
+                (
+                    "GET /health (database ping), median",
+                    f"{health * 1000:.2f} ms",
+                    f"{base_latency * 1000:.2f} ms",
+                    f"{health / base_latency:.1f}×",
+                )
+            )
+            rows.append(
+                (
+                    "GET /api/v1/whoami (token check), median",
+                    f"{whoami * 1000:.2f} ms",
+                    f"{base_latency * 1000:.2f} ms",
+                    f"{whoami / base_latency:.1f}×",
+                )
+            )
             vre_rss, base_rss = rss_megabytes(server.process.pid), rss_megabytes(base_process.pid)
-            rows.append(("resident memory after the requests", f"{vre_rss:.0f} MB", f"{base_rss:.0f} MB",
-                         f"{vre_rss / base_rss:.1f}×"))
+            rows.append(
+                (
+                    "resident memory after the requests",
+                    f"{vre_rss:.0f} MB",
+                    f"{base_rss:.0f} MB",
+                    f"{vre_rss / base_rss:.1f}×",
+                )
+            )
         finally:
             server.stop()
             base_process.terminate()
             base_process.wait()
     password, token_digest = credential_checks()
-    rows.append(("verify a password (Argon2id, 64 MiB) vs a token digest", f"{password * 1000:.1f} ms",
-                 f"{token_digest * 1e6:.1f} µs", f"{password / token_digest:.0f}×"))
+    rows.append(
+        (
+            "verify a password (Argon2id, 64 MiB) vs a token digest",
+            f"{password * 1000:.1f} ms",
+            f"{token_digest * 1e6:.1f} µs",
+            f"{password / token_digest:.0f}×",
+        )
+    )
     write_table(rows)
 
 

@@ -16,8 +16,9 @@ ADMIN_PASSWORD = "admin-password-for-cli"
 
 def vre(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
-    return subprocess.run([str(VRE), *args], capture_output=True, text=True, env=environment, input=stdin,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [str(VRE), *args], capture_output=True, text=True, env=environment, input=stdin, timeout=60, check=False
+    )
 
 
 @pytest.fixture
@@ -55,8 +56,11 @@ def test_generated_admin_password_is_printed_once_and_works(tmp_path: Path) -> N
         assert "admin password" not in second.output()
         page = httpx.get(f"{second.url}/login")
         csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        response = httpx.post(f"{second.url}/login", cookies=page.cookies,
-                              data={"username": "admin", "password": password, "csrf_token": csrf})
+        response = httpx.post(
+            f"{second.url}/login",
+            cookies=page.cookies,
+            data={"username": "admin", "password": password, "csrf_token": csrf},
+        )
         assert response.status_code == 303
     finally:
         second.stop()
@@ -89,8 +93,17 @@ def test_token_for_unknown_user_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_user_add_and_token_revoke(tmp_path: Path) -> None:
     home = str(tmp_path / "home")
-    added = vre("user", "add", "carol", "--email", "carol@example.org", "--password-stdin", "--home", home,
-                stdin="carol-password\n")
+    added = vre(
+        "user",
+        "add",
+        "carol",
+        "--email",
+        "carol@example.org",
+        "--password-stdin",
+        "--home",
+        home,
+        stdin="carol-password\n",
+    )
     assert added.returncode == 0, added.stderr
     assert "carol" in vre("user", "list", "--home", home).stdout
     vre("token", "create", "--user", "carol", "--home", home)

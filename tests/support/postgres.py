@@ -54,9 +54,12 @@ def postgres_server() -> Iterator[str]:
     run = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(workdir / "server.log")]
     try:
         subprocess.run(
-            _as_postgres_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "vre", "-E", "UTF8",
-                               "--no-sync"]),
-            check=True, capture_output=True, text=True,
+            _as_postgres_user(
+                [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "vre", "-E", "UTF8", "--no-sync"]
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
         )
         subprocess.run(_as_postgres_user([*run, "-o", options, "-w", "start"]), check=True, capture_output=True)
         yield f"postgresql+psycopg://vre@127.0.0.1:{port}/postgres"

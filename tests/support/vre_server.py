@@ -45,7 +45,11 @@ def start_vre(home: Path, *extra_args: str, env: dict[str, str] | None = None, t
     with log.open("w") as sink:
         process = subprocess.Popen(
             [str(VRE), "up", "--home", str(home), "--port", str(port), *extra_args],
-            stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=environment,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=environment,
         )
     server = VreServer(f"http://127.0.0.1:{port}", home, process, log)
     deadline = time.monotonic() + timeout
