@@ -1,0 +1,1 @@
+"""Test support: real servers and clients the tests start."""
