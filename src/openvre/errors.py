@@ -9,6 +9,7 @@
     │   └── TokenNotFound
     ├── AlreadyExists
     │   └── AccountExists
+    ├── Conflict                     not possible in the current state of the thing
     ├── AuthenticationFailed         who you are could not be established
     │   ├── InvalidCredentials
     │   └── InvalidToken             unknown, expired or revoked token (the reason says which)
@@ -62,6 +63,10 @@ class AccountExists(AlreadyExists):
     pass
 
 
+class Conflict(OpenVREError):
+    """The request is well-formed but conflicts with the current state (closed dataset, bad bytes)."""
+
+
 class AuthenticationFailed(OpenVREError):
     """The caller's identity could not be established."""
 
@@ -83,6 +88,7 @@ __all__ = [
     "AccountNotFound",
     "AlreadyExists",
     "AuthenticationFailed",
+    "Conflict",
     "InvalidCredentials",
     "InvalidInput",
     "InvalidSettings",

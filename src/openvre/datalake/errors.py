@@ -25,8 +25,9 @@ status without knowing about Rucio.
     ├── PermissionDenied
     │   ├── AccessDenied                 the policy refuses the action
     │   └── InsufficientAccountLimit     the action would exceed the account's quota on an RSE
-    ├── UnsupportedOperation             not possible in the DID's or rule's current state
-    └── ChecksumMismatch                 stored or transferred bytes differ from what was declared
+    ├── Conflict
+    │   ├── UnsupportedOperation             not possible in the DID's or rule's current state
+    │   └── ChecksumMismatch                 stored or transferred bytes differ from what was declared
 
 The ``AlreadyExists`` and ``NotFound`` children are siblings, as in Rucio, so a handler catching
 ``Duplicate`` never swallows ``DuplicateRule``.
@@ -34,7 +35,7 @@ The ``AlreadyExists`` and ``NotFound`` children are siblings, as in Rucio, so a 
 
 from __future__ import annotations
 
-from openvre.errors import AlreadyExists, InvalidInput, NotFound, OpenVREError, PermissionDenied
+from openvre.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class InvalidObject(InvalidInput):
@@ -97,11 +98,11 @@ class InsufficientAccountLimit(PermissionDenied):
     pass
 
 
-class UnsupportedOperation(OpenVREError):
+class UnsupportedOperation(Conflict):
     """The operation exists but cannot apply now, e.g. attaching files to a closed dataset."""
 
 
-class ChecksumMismatch(OpenVREError):
+class ChecksumMismatch(Conflict):
     """Bytes on storage or in transit differ from the declared checksum or size.
 
     ``checksum`` names what differs (``"adler32"``, ``"md5"`` or ``"bytes"``); ``expected`` is what was
@@ -137,9 +138,9 @@ __all__ = [
     "InvalidObject",
     "InvalidRSEExpression",
     "InvalidReplicationRule",
+    "RSENotFound",
     "ReplicaNotFound",
     "RuleNotFound",
-    "RSENotFound",
     "ScopeNotFound",
     "UnsupportedOperation",
 ]

@@ -30,6 +30,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.OpenVREError], int], ...] = (
     (errors.PermissionDenied, 403),
     (errors.NotFound, 404),
     (errors.AlreadyExists, 409),
+    (errors.Conflict, 409),
     (errors.InvalidSettings, 500),
 )
 
