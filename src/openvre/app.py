@@ -16,15 +16,17 @@ from fastapi.staticfiles import StaticFiles
 
 from openvre import __version__
 from openvre.bootstrap import prepare
+from openvre.datalake.rucio_api import create_rucio_app
 from openvre.db import Database
 from openvre.identity import accounts_api
 from openvre.portal import routes as portal
-from openvre.settings import Settings
+from openvre.services import service_mount
+from openvre.settings import ServiceKind, Settings
 from openvre.web import health
 from openvre.web.problems import install_problem_handlers
 
 # Embedded services whose routers this build mounts; later parts of openvre add theirs here.
-MOUNTED_SERVICES: frozenset[str] = frozenset()
+MOUNTED_SERVICES: frozenset[str] = frozenset({"datalake"})
 
 
 def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
@@ -56,4 +58,6 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.include_router(accounts_api.router)
     app.include_router(portal.router)
     app.mount("/static", StaticFiles(directory=portal.STATIC_DIR), name="static")
+    if settings.datalake.kind is ServiceKind.EMBEDDED:
+        app.mount(service_mount("datalake"), create_rucio_app(settings, ready))
     return app

@@ -28,6 +28,11 @@ SERVICES: tuple[Service, ...] = (
 )
 
 
+def service_mount(name: str) -> str:
+    """The path an embedded service is served under."""
+    return next(service.mount for service in SERVICES if service.name == name)
+
+
 @dataclass(frozen=True)
 class ServiceStatus:
     name: str

@@ -36,6 +36,18 @@ def _self_or_admin(account: Account, target: str | None) -> Decision:
     return Decision(False, f"{account.username!r} may not act for {target!r}")
 
 
+def _own_user_scope_or_admin(account: Account, scope: str | None) -> Decision:
+    if account.is_admin or scope == f"user.{account.username}":
+        return Decision(True, "an account may create its own user scope")
+    return Decision(False, f"Account {account.username} can not add scope {scope}; ask an administrator")
+
+
+def _anyone(_account: Account, _target: str | None) -> Decision:
+    return Decision(True, "every account may do this")
+
+
+# Targets: an account name for account-level and data actions (the owner of the scope, rule or
+# quota concerned), a scope name for add_scope.
 RULES: dict[str, Rule] = {
     "create_account": _admin_only,
     "list_accounts": _admin_only,
@@ -43,6 +55,24 @@ RULES: dict[str, Rule] = {
     "create_token": _self_or_admin,
     "list_tokens": _self_or_admin,
     "revoke_token": _self_or_admin,
+    # data lake
+    "add_scope": _own_user_scope_or_admin,
+    "add_did": _self_or_admin,
+    "attach_dids": _self_or_admin,
+    "detach_dids": _self_or_admin,
+    "set_metadata": _self_or_admin,
+    "set_status": _self_or_admin,
+    "add_replicas": _self_or_admin,
+    "update_replicas_states": _self_or_admin,
+    "add_rule": _self_or_admin,
+    "update_rule": _self_or_admin,
+    "delete_rule": _self_or_admin,
+    "add_rse": _admin_only,
+    "update_rse": _admin_only,
+    "add_protocol": _admin_only,
+    "add_rse_attribute": _admin_only,
+    "set_account_limit": _admin_only,
+    "read_catalog": _anyone,
 }
 
 
