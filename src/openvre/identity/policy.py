@@ -71,7 +71,9 @@ RULES: dict[str, Rule] = {
     "update_rse": _admin_only,
     "add_protocol": _admin_only,
     "add_rse_attribute": _admin_only,
+    "delete_rse_attribute": _admin_only,
     "set_account_limit": _admin_only,
+    "delete_account_limit": _admin_only,
     "read_catalog": _anyone,
 }
 

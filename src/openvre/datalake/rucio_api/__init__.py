@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from openvre.datalake.rucio_api import accounts, auth
+from openvre.datalake.rucio_api import accounts, auth, limits, replicas, rses
 from openvre.datalake.rucio_api._wire import install_rucio_error_handlers
 from openvre.db import Database
 from openvre.settings import Settings
 
-ROUTERS = (auth.router, accounts.router)
+ROUTERS = (auth.router, accounts.router, rses.router, limits.router, replicas.router)
 
 
 def create_rucio_app(settings: Settings, database: Database) -> FastAPI:
