@@ -92,7 +92,7 @@ def test_rse_add_list_and_show(app_client: TestClient, admin_token: str, site: P
         "domains": None,
         "extended_attributes": None,
     }
-    assert send(app_client, "GET", "/rses/SITE_A/protocols", admin_token).json()["protocols"] == body["protocols"]
+    assert send(app_client, "GET", "/rses/SITE_A/protocols", admin_token).json() == body["protocols"]
     assert send(app_client, "GET", "/rses/SITE_A/attr/", admin_token).json() == {"SITE_A": True}
     [usage] = lines(send(app_client, "GET", "/rses/SITE_A/usage", admin_token))
     assert (usage["source"], usage["used"], usage["files"]) == ("rucio", 0, 0)
@@ -104,6 +104,9 @@ def test_rse_errors(app_client: TestClient, admin_token: str, alice_token: str, 
     assert_rucio_error(send(app_client, "POST", "/rses/SITE_B", alice_token, {}), 403, "AccessDenied", "administrator")
     assert_rucio_error(send(app_client, "GET", "/rses/NOPE", admin_token), 404, "RSENotFound", "'NOPE'")
     assert_rucio_error(send(app_client, "POST", "/rses/bad-name", admin_token, {}), 400, "InvalidObject", "uppercase")
+    send(app_client, "POST", "/rses/SITE_B", admin_token, {})
+    none = send(app_client, "GET", "/rses/SITE_B/protocols", admin_token)
+    assert_rucio_error(none, 404, "RSEProtocolNotSupported", "rucio rse protocol add SITE_B")
     again = send(app_client, "POST", "/rses/SITE_A/protocols/file", admin_token, {"prefix": "/x", "impl": "x.Y"})
     assert_rucio_error(again, 409, "Duplicate", "already registered")
 

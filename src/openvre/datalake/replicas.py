@@ -258,9 +258,9 @@ def delete_replicas(session: Session, rse: str, dids_: Sequence[tuple[str, str]]
             select(LockRow.rule_id).where(LockRow.did_id == row.did_id, LockRow.rse_id == row.rse_id).limit(1)
         ).first()
         if locked is not None or row.lock_cnt > 0:
+            protector = f"rule {locked}" if locked is not None else f"{row.lock_cnt} lock(s)"
             raise UnsupportedOperation(
-                f"replica {scope}:{name} on RSE {rse} is protected by rule {locked or '(unknown)'}; "
-                "delete the rule first"
+                f"replica {scope}:{name} on RSE {rse} is protected by {protector}; delete the rule first"
             )
     for row in rows:
         session.delete(row)

@@ -351,12 +351,6 @@ def protocol_info(protocol: Protocol) -> ProtocolInfo:
     }
 
 
-def rse_ids(session: Session, names: list[str]) -> dict[str, str]:
-    """Name → id for the given RSE names; unknown names are left out."""
-    rows = session.execute(select(RseRow.name, RseRow.id).where(RseRow.name.in_(names)))
-    return {name: rse_id for name, rse_id in rows}
-
-
 def _normalise_domains(domains: dict[str, dict[str, Any]] | None) -> Domains:
     """Every domain and operation present, ``None`` where unsupported, as Rucio's columns are."""
     given = domains or {}
