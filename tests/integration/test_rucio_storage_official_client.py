@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from openvre.datalake import rules
 from openvre.datalake.lfn2pfn import hash_path
 from openvre.db import Database
-from tests.support.rucio_server import POSIX_DOMAINS, rucio_client_env
+from tests.support.rucio_server import POSIX_DOMAINS, RucioServer, rucio_client_env
 from tests.support.vre_server import VreServer, start_vre
 
 PASSWORD = "admin-password-for-rucio-storage"
@@ -136,3 +138,51 @@ def test_uploading_the_same_file_again_is_refused(env: dict[str, str], site_a: P
     output = again.stdout + again.stderr
     assert "File already exists on RSE. Skipping upload" in output, output
     assert "None of the given files have been uploaded" in output, output
+
+
+@pytest.mark.rucio_server
+def test_replica_listing_matches_a_real_rucio_server(
+    real_rucio: RucioServer, env: dict[str, str], site_a: Path, tmp_path: Path
+) -> None:
+    """The same file uploaded to both: identical paths under the RSE root, identical JSON and metalink."""
+    name, content = "oracle.dat", os.urandom(10_000)
+    rucio(env, "scope", "add", real_rucio.scope, "--account", "admin")
+    source = tmp_path / "up" / name
+    source.parent.mkdir()
+    source.write_bytes(content)
+    for client_env in (env, real_rucio.client_env(tmp_path / "real-client")):
+        rucio(client_env, "upload", "--rse", "SITE_A", "--scope", real_rucio.scope, str(source))
+    did = {"scope": real_rucio.scope, "name": name}
+    body = json.dumps({"dids": [did], "all_states": False, "resolve_parents": True, "ignore_availability": False})
+    prefixes = {real_rucio.url: f"{real_rucio.rses['SITE_A']}/", f"{env_url(env)}": f"{site_a}/"}
+    answers = {}
+    for url, (username, password) in {
+        real_rucio.url: (real_rucio.username, real_rucio.password),
+        env_url(env): ("admin", PASSWORD),
+    }.items():
+        token = httpx.get(
+            f"{url}/auth/userpass", headers={"X-Rucio-Username": username, "X-Rucio-Password": password}
+        ).headers["X-Rucio-Auth-Token"]
+        headers = {"X-Rucio-Auth-Token": token}
+        listed = httpx.post(f"{url}/replicas/list", content=body, headers=headers)
+        metalink = httpx.post(
+            f"{url}/replicas/list", content=body, headers=headers | {"Accept": "application/metalink4+xml"}
+        )
+        answers[url] = (
+            normalise(listed.text, prefixes[url]),
+            listed.headers["content-type"],
+            normalise(metalink.text, prefixes[url]),
+            metalink.headers["content-type"],
+        )
+    real, ours = answers.values()
+    assert ours == real
+
+
+def env_url(env: dict[str, str]) -> str:
+    config = Path(env["RUCIO_CONFIG"]).read_text()
+    return next(line.split("=", 1)[1].strip() for line in config.splitlines() if line.startswith("rucio_host"))
+
+
+def normalise(text: str, prefix: str) -> str:
+    """Server-specific parts out: the RSE root directory and the RSE's id."""
+    return re.sub(r'"rse_id": "[0-9a-f]{32}"', '"rse_id": "<id>"', text.replace(prefix, "<root>/"))
