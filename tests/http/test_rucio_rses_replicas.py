@@ -95,7 +95,7 @@ def test_rse_add_list_and_show(app_client: TestClient, admin_token: str, site: P
     assert send(app_client, "GET", "/rses/SITE_A/protocols", admin_token).json() == body["protocols"]
     assert send(app_client, "GET", "/rses/SITE_A/attr/", admin_token).json() == {"SITE_A": True}
     [usage] = lines(send(app_client, "GET", "/rses/SITE_A/usage", admin_token))
-    assert (usage["source"], usage["used"], usage["files"]) == ("rucio", 0, 0)
+    assert (usage["source"], usage["used"], usage["free"], usage["total"], usage["files"]) == ("rucio", 0, None, 0, 0)
     assert send(app_client, "GET", "/rses/SITE_A/limits", admin_token).json() == {}
 
 

@@ -151,7 +151,7 @@ def get_rse_usage(rse: str, caller: RucioCaller, session: DbSession) -> Response
                 "source": "rucio",
                 "used": usage.bytes,
                 "free": None,
-                "total": None,
+                "total": usage.bytes,  # as a real server reports its "rucio" source: what the catalog counts
                 "files": usage.files,
                 "updated_at": usage.updated_at,
             }
