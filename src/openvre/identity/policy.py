@@ -61,7 +61,9 @@ RULES: dict[str, Rule] = {
     "attach_dids": _self_or_admin,
     "detach_dids": _self_or_admin,
     "set_metadata": _self_or_admin,
+    "delete_metadata": _self_or_admin,
     "set_status": _self_or_admin,
+    "reopen_did": _admin_only,  # as in Rucio: a closed collection is final for its owner
     "add_replicas": _self_or_admin,
     "update_replicas_states": _self_or_admin,
     "add_rule": _self_or_admin,
