@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from openvre import __version__
 from openvre.bootstrap import prepare
 from openvre.datalake.rucio_api import create_rucio_app
+from openvre.datalake.transfer_agent import TransferAgent
 from openvre.db import Database
 from openvre.identity import accounts_api
 from openvre.portal import routes as portal
@@ -24,6 +25,7 @@ from openvre.services import service_mount
 from openvre.settings import ServiceKind, Settings
 from openvre.web import health
 from openvre.web.problems import install_problem_handlers
+from openvre.workers import run_workers
 
 # Embedded services whose routers this build mounts; later parts of openvre add theirs here.
 MOUNTED_SERVICES: frozenset[str] = frozenset({"datalake"})
@@ -34,9 +36,12 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     own_database = database is None
     ready = database if database is not None else prepare(settings).database
 
+    agent = TransferAgent(ready) if settings.datalake.kind is ServiceKind.EMBEDDED else None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with run_workers(agent if settings.embedded_workers else None):
+            yield
         if own_database:
             ready.dispose()
 
@@ -58,6 +63,6 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.include_router(accounts_api.router)
     app.include_router(portal.router)
     app.mount("/static", StaticFiles(directory=portal.STATIC_DIR), name="static")
-    if settings.datalake.kind is ServiceKind.EMBEDDED:
-        app.mount(service_mount("datalake"), create_rucio_app(settings, ready))
+    if agent is not None:
+        app.mount(service_mount("datalake"), create_rucio_app(settings, ready, agent))
     return app

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from openvre import identity
+from openvre.datalake import demo as lake_demo
 from openvre.db import Database
 from openvre.errors import AccountNotFound
-from openvre.settings import Settings
+from openvre.settings import ServiceKind, Settings
 
 DEMO_USERNAME = "demo"
 
@@ -34,6 +35,11 @@ def prepare(settings: Settings, *, demo: bool = False) -> Prepared:
     with database.transaction() as session:
         generated_admin = identity.ensure_admin(session, admin_password)
         generated_demo = ensure_demo_account(session) if demo else None
+        accounts = [identity.ADMIN_USERNAME, DEMO_USERNAME] if demo else [identity.ADMIN_USERNAME]
+        if settings.datalake.kind is ServiceKind.EMBEDDED:
+            lake_demo.ensure_local_storage(session, settings.home, accounts)
+            if demo:
+                lake_demo.ensure_demo_data(session, settings.home, accounts)
     return Prepared(database, generated_admin, generated_demo)
 
 

@@ -65,6 +65,11 @@ class ServiceSettings(BaseModel):
     account: str | None = Field(default=None, description="Account name at the remote service (Rucio).")
     username: str | None = Field(default=None, description="User name for password login (Rucio userpass).")
     password: SecretStr | None = Field(default=None, description="Password for password login.")
+    local_rse: str | None = Field(
+        default=None,
+        description="Data lake only: the RSE whose storage this machine reads directly; data made available "
+        "for notebooks goes there (embedded default: LOCAL).",
+    )
 
     @property
     def kind(self) -> ServiceKind:
@@ -101,6 +106,11 @@ class Settings(BaseSettings):
     )
     token_lifetime_days: int = Field(default=90, ge=1, le=3650, description="Default API token lifetime.")
     session_lifetime_hours: int = Field(default=12, ge=1, le=24 * 30, description="Portal login lifetime.")
+    embedded_workers: bool = Field(
+        default=True,
+        description="Run the background workers (transfer agent, workflow scheduler) inside `vre up`; "
+        "set false when they run as separate `vre worker` processes.",
+    )
     datalake: ServiceSettings = Field(default_factory=ServiceSettings)
     workflows: ServiceSettings = Field(default_factory=ServiceSettings)
     repository: ServiceSettings = Field(default_factory=ServiceSettings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from openvre.cli import accounts, server, tokens
+from openvre.cli import accounts, data, server, tokens
 
 app = typer.Typer(
     name="vre",
@@ -15,8 +15,11 @@ app = typer.Typer(
 )
 app.command("up")(server.up)
 app.command("status")(server.status)
+app.command("worker")(server.worker)
 app.add_typer(tokens.app, name="token")
 app.add_typer(accounts.app, name="user")
+app.add_typer(data.app, name="data")
+app.command("login")(tokens.login)
 
 
 def main() -> None:

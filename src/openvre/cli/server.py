@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 import time
@@ -18,6 +19,7 @@ from rich.table import Table
 from openvre.app import create_app
 from openvre.bootstrap import Prepared, prepare
 from openvre.cli._common import HomeOption, console, err_console, settings_or_exit, user_errors
+from openvre.datalake.transfer_agent import TransferAgent
 from openvre.settings import Settings
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).", show_default=False)]
@@ -73,6 +75,26 @@ def up(
     server.run(sockets=[listener])
     prepared.database.dispose()
     console.print("openvre stopped")
+
+
+def worker(home: HomeOption = None) -> None:
+    """Run the background workers alone (with OPENVRE_EMBEDDED_WORKERS=false on the servers)."""
+    settings = settings_or_exit(home=home)
+    with user_errors():
+        prepared = prepare(settings)
+    agent = TransferAgent(prepared.database)
+    console.print(f"openvre worker on {prepared.database.url.render_as_string(hide_password=True)}; Ctrl-C stops it")
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await agent.run(stop)
+
+    asyncio.run(serve())
+    prepared.database.dispose()
+    console.print("openvre worker stopped")
 
 
 def _bind(settings: Settings) -> socket.socket:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from openvre import identity
 from openvre.cli._common import HomeOption, console, err_console, open_database, settings_or_exit, user_errors
+from openvre.data._connection import save_token
 
 app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 
@@ -60,3 +61,23 @@ def revoke(
     with user_errors(), database.transaction() as session:
         token = identity.revoke_token(session, user, token_id)
     console.print(f"revoked token {token.id} ({token.name!r})")
+
+
+def login(
+    user: UserOption,
+    days: Annotated[int, typer.Option(min=1, max=365, help="Lifetime of the saved token in days.")] = 30,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Check your password and save a token (mode 0600 in HOME) for `vre data` and notebooks."""
+    settings = settings_or_exit(home=home)
+    database = open_database(settings)
+    if password_stdin:
+        password = typer.get_text_stream("stdin").readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True)
+    with user_errors(), database.transaction() as session:
+        identity.authenticate_password(session, user, password)
+        created = identity.create_token(session, user, "vre login", timedelta(days=days))
+    path = save_token(settings, created.secret)
+    console.print(f"logged in as {user}; token saved in {path} until {created.token.expires_at:%Y-%m-%d}")

@@ -135,7 +135,7 @@ class ReplicaRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     did_id: Mapped[int] = mapped_column(ForeignKey("dl_dids.id", ondelete="CASCADE"), index=True)
     rse_id: Mapped[str] = mapped_column(ForeignKey("dl_rses.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(12), index=True)  # AVAILABLE, COPYING, BAD, UNAVAILABLE
+    state: Mapped[str] = mapped_column(String(16), index=True)  # AVAILABLE, COPYING, BAD, UNAVAILABLE, BEING_DELETED
     bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     path: Mapped[str] = mapped_column(Text)
     lock_cnt: Mapped[int] = mapped_column(Integer, default=0)

@@ -123,7 +123,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("did_id", sa.Integer(), nullable=False),
         sa.Column("rse_id", sa.String(length=32), nullable=False),
-        sa.Column("state", sa.String(length=12), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("bytes", sa.BigInteger(), nullable=True),
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("lock_cnt", sa.Integer(), nullable=False),

@@ -1,0 +1,25 @@
+"""Background workers as asyncio tasks: inside `vre up` by default, or alone in `vre worker`.
+
+Their state lives in the database, so stopping them at any point loses nothing; they are stopped by
+setting an event and awaited, so a clean shutdown never cuts a database transaction in half.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from openvre.datalake.transfer_agent import TransferAgent
+
+
+@contextlib.asynccontextmanager
+async def run_workers(agent: TransferAgent | None) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(agent.run(stop), name="transfer-agent")] if agent is not None else []
+    try:
+        yield
+    finally:
+        stop.set()
+        if tasks:
+            await asyncio.wait(tasks, timeout=30)
