@@ -20,6 +20,7 @@ Every function takes the caller's session first and never commits.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -119,10 +120,10 @@ _GUID = re.compile(r"[0-9a-f]{32}")
 
 def add_dids(session: Session, dids: Sequence[NewDid], account: str) -> list[Did]:
     """Create datasets and containers owned by ``account``; all or none are created."""
+    _check_new_names(session, [(new.scope, new.name) for new in dids])
     rows: list[DidRow] = []
     for new in dids:
         did_type = _collection_type(new.did_type)
-        _check_new_name(session, new.scope, new.name, [(row.scope, row.name) for row in rows])
         if new.lifetime is not None and (isinstance(new.lifetime, bool) or new.lifetime < 0):
             raise InvalidObject(f"invalid lifetime {new.lifetime!r}: give seconds, 0 or more", field="lifetime")
         expired_at = utcnow() + timedelta(seconds=new.lifetime) if new.lifetime is not None else None
@@ -152,6 +153,7 @@ def add_files(session: Session, files: Sequence[NewFile], account: str) -> list[
     """
     declared = {(f.scope, f.name): f for f in files}
     existing = _rows_by_key(session, declared)
+    _check_new_names(session, [key for key in declared if key not in existing])
     rows: list[DidRow] = []
     for (scope, name), new in declared.items():
         checksums = Checksums(new.bytes, new.adler32, new.md5)
@@ -159,7 +161,6 @@ def add_files(session: Session, files: Sequence[NewFile], account: str) -> list[
         if row is not None:
             _check_same_file(row, checksums)
             continue
-        _check_new_name(session, scope, name, [])
         rows.append(
             DidRow(
                 scope=scope,
@@ -222,10 +223,6 @@ def attach_dids(session: Session, scope: str, name: str, children: Iterable[tupl
         raise Duplicate(
             f"some of these DIDs were attached to '{scope}:{name}' at the same time; list it again"
         ) from None
-
-
-def attach_did(session: Session, scope: str, name: str, child_scope: str, child_name: str) -> None:
-    attach_dids(session, scope, name, [(child_scope, child_name)])
 
 
 def detach_dids(session: Session, scope: str, name: str, children: Iterable[tuple[str, str]]) -> None:
@@ -407,12 +404,19 @@ def _collection_type(did_type: DidType | str) -> DidType:
     return DidType(value)
 
 
-def _check_new_name(session: Session, scope: str, name: str, pending: list[tuple[str, str]]) -> None:
-    validate_scope(scope)
-    validate_name(name)
-    if session.scalars(select(ScopeRow.id).where(ScopeRow.name == scope)).first() is None:
-        raise ScopeNotFound(f"Scope '{scope}' does not exist; create it first with `rucio scope add`")
-    if (scope, name) in pending or _rows_by_key(session, [(scope, name)]):
+def _check_new_names(session: Session, keys: list[tuple[str, str]]) -> None:
+    """Each name valid, in an existing scope, not taken and not asked for twice; one query per check."""
+    for scope, name in keys:
+        validate_scope(scope)
+        validate_name(name)
+    wanted = {scope for scope, _ in keys}
+    known = set(session.scalars(select(ScopeRow.name).where(ScopeRow.name.in_(wanted))))
+    missing = sorted(wanted - known)
+    if missing:
+        raise ScopeNotFound(f"Scope '{missing[0]}' does not exist; create it first with `rucio scope add`")
+    taken = [key for key, count in Counter(keys).items() if count > 1] + list(_rows_by_key(session, keys))
+    if taken:
+        scope, name = taken[0]
         raise DataIdentifierAlreadyExists(f"Data identifier '{scope}:{name}' already exists; choose another name")
 
 
