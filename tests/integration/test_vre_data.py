@@ -144,3 +144,18 @@ def test_python_api_get_returns_verified_local_paths(backend: Backend, tmp_path:
 def test_unknown_did_is_a_clear_error(backend: Backend, tmp_path: Path) -> None:
     result = vre(backend, "data", "download", f"{backend.scope}:no-such-file", "--dir", str(tmp_path), expect=1)
     assert "not found" in result.stderr.lower()
+
+
+def test_rses_add_rule_and_rules_on_the_embedded_lake(embedded: Backend) -> None:
+    assert vre(embedded, "data", "rses").stdout.split() == ["ARCHIVE", "LOCAL"]
+    assert vre(embedded, "data", "rses", "type=LOCAL").stdout.split() == ["LOCAL"]
+    rule_id = vre(embedded, "data", "add-rule", "user.demo:dimuon_run3.csv", "--rses", "LOCAL").stdout.strip()
+    assert len(rule_id) == 32
+    again = vre(embedded, "data", "add-rule", "user.demo:dimuon_run3.csv", "--rses", "LOCAL").stdout.strip()
+    assert again == rule_id  # asking twice reuses the rule: nothing to do is a success
+    listed = vre(embedded, "data", "rules", "user.demo:dimuon_run3.csv").stdout
+    assert rule_id in listed and "LOCAL" in listed
+    mine = vre(embedded, "data", "rules").stdout
+    assert rule_id in mine
+    bad = vre(embedded, "data", "add-rule", "user.demo:dimuon_run3.csv", "--rses", "NO_SUCH", expect=1)
+    assert "empty set" in bad.stderr

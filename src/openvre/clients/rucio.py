@@ -36,12 +36,14 @@ class RucioClient:
         username: str | None = None,
         password: str | None = None,
         transport: httpx.BaseTransport | None = None,
+        http: httpx.Client | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.account = account or username
         self._token = token
         self._username, self._password = username, password
-        self._http = httpx.Client(base_url=self.base_url, timeout=DEFAULT_TIMEOUT, transport=transport)
+        # ``http``: an already configured client, e.g. Starlette's TestClient running the app in-process.
+        self._http = http or httpx.Client(base_url=self.base_url, timeout=DEFAULT_TIMEOUT, transport=transport)
 
     # -- plumbing -------------------------------------------------------------------------------
     def close(self) -> None:

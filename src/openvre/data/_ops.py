@@ -261,10 +261,10 @@ def availability(lake: DataLake, did: str, rse: str, rule_id: str | None = None)
     rule = lake.client.get_replication_rule(rule_id) if rule_id else None
     storage = storage_for(lake, rse, "read") if ready else None
     paths = []
-    for item in ready:
+    for item in sorted(ready, key=lambda entry: (entry["scope"], entry["name"])):
         local = storage.local_path(storage.path(item["scope"], item["name"])) if storage else None
         if local is not None:
             paths.append(local)
     return Availability(
-        rse, len(found), len(ready), rule["state"] if rule else None, rule.get("error") if rule else None, sorted(paths)
+        rse, len(found), len(ready), rule["state"] if rule else None, rule.get("error") if rule else None, paths
     )
