@@ -39,6 +39,7 @@ from openvre.datalake.errors import (
     DataIdentifierAlreadyExists,
     DataIdentifierNotFound,
     Duplicate,
+    DuplicateContent,
     FileAlreadyExists,
     InvalidObject,
     ScopeNotFound,
@@ -197,7 +198,7 @@ def not_found(scope: str, name: str) -> DataIdentifierNotFound:
 def attach_dids(session: Session, scope: str, name: str, children: Iterable[tuple[str, str]]) -> None:
     """Attach ``children`` to the collection ``scope:name``; repeating a child in one call attaches it once.
 
-    A child that is already attached raises ``FileAlreadyExists`` (into a dataset) or ``Duplicate``
+    A child that is already attached raises ``FileAlreadyExists`` (into a dataset) or ``DuplicateContent``
     (into a container), as Rucio does, so a caller learns its view of the content was stale.
     """
     parent = get_did_row(session, scope, name)
@@ -489,7 +490,7 @@ def _check_not_attached(session: Session, parent: DidRow, children: list[DidRow]
     message = f"'{child.scope}:{child.name}' is already attached to '{parent.scope}:{parent.name}'"
     if parent.did_type == DidType.DATASET:
         raise FileAlreadyExists(message)
-    raise Duplicate(message)
+    raise DuplicateContent(message)
 
 
 def _content_rows(session: Session, parent_id: int) -> list[tuple[DidRow, AttachmentRow]]:

@@ -16,10 +16,12 @@ status without knowing about Rucio.
     │   ├── ScopeNotFound
     │   ├── DataIdentifierNotFound
     │   ├── ReplicaNotFound
+    │   ├── KeyNotFound
     │   └── RuleNotFound
     ├── AlreadyExists
     │   ├── Duplicate                    an RSE, scope, attribute or protocol that exists already
     │   ├── DataIdentifierAlreadyExists
+    │   ├── DuplicateContent             a DID already attached to that container
     │   ├── DuplicateRule                same DID, account, RSE expression and copies as an existing rule
     │   └── FileAlreadyExists            the storage element already holds a file at that path
     ├── PermissionDenied
@@ -70,6 +72,10 @@ class ReplicaNotFound(NotFound):
     pass
 
 
+class KeyNotFound(NotFound):
+    """A metadata key the DID does not have."""
+
+
 class RuleNotFound(NotFound):
     pass
 
@@ -80,6 +86,10 @@ class Duplicate(AlreadyExists):
 
 class DataIdentifierAlreadyExists(AlreadyExists):
     pass
+
+
+class DuplicateContent(AlreadyExists):
+    """The DID is already attached to that container."""
 
 
 class DuplicateRule(AlreadyExists):
@@ -131,6 +141,7 @@ __all__ = [
     "DataIdentifierAlreadyExists",
     "DataIdentifierNotFound",
     "Duplicate",
+    "DuplicateContent",
     "DuplicateRule",
     "FileAlreadyExists",
     "InsufficientAccountLimit",
@@ -138,6 +149,7 @@ __all__ = [
     "InvalidObject",
     "InvalidRSEExpression",
     "InvalidReplicationRule",
+    "KeyNotFound",
     "RSENotFound",
     "ReplicaNotFound",
     "RuleNotFound",

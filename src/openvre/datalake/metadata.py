@@ -35,9 +35,8 @@ from openvre.datalake._keys import (
 )
 from openvre.datalake._tables import AttachmentRow, DidMetaRow, DidRow
 from openvre.datalake.dids import Did, get_did, get_did_row
-from openvre.datalake.errors import InvalidMetadata, UnsupportedOperation
+from openvre.datalake.errors import InvalidMetadata, KeyNotFound, UnsupportedOperation
 from openvre.db import utcnow
-from openvre.errors import NotFound
 
 MAX_TEXT_LENGTH = 4096
 LIFETIME = "lifetime"
@@ -90,7 +89,7 @@ def delete_metadata(session: Session, scope: str, name: str, key: str) -> None:
         raise InvalidMetadata(f"'{key}' belongs to the catalog and cannot be deleted", field="key")
     item = next((item for item in row.meta if item.key == key), None)
     if item is None:
-        raise NotFound(f"'{scope}:{name}' has no metadata key '{key}'; list its keys with `rucio did metadata list`")
+        raise KeyNotFound(f"'{scope}:{name}' has no metadata key '{key}'; list its keys with `rucio did metadata list`")
     row.meta.remove(item)
     row.updated_at = utcnow()
     session.flush()

@@ -14,7 +14,6 @@ from openvre.datalake.transfer_agent import TransferAgent
 from openvre.db import Database
 from openvre.settings import Settings
 
-# Order matters: /dids/{scope}/{name:path}/rules must be tried before the catch-all DID routes.
 ROUTERS = (auth.router, accounts.router, rules.router, rses.router, limits.router, replicas.router, dids.router)
 
 
