@@ -209,3 +209,27 @@ def test_deleting_a_rule_cancels_its_pending_transfer(lake: Database) -> None:
         rules.delete_rule(session, rule_id, purge_replicas=True)
     drain(TransferAgent(lake, FAST))
     assert replica_states(lake, "user.alice", "f1") == {"SITE_A": "AVAILABLE"}
+
+
+def test_agent_notices_a_corrupted_source_marks_it_bad_and_repairs_it(lake: Database) -> None:
+    original = put_file(lake, "SITE_A", "user.alice", "f1", size=20_000)
+    keep_a = rule_to(lake, "user.alice:f1", "SITE_A")
+    rule_to(lake, "user.alice:f1", "SITE_B")
+    agent = TransferAgent(lake, FAST)
+    drain(agent)
+    with lake.transaction() as session:
+        site_a = open_storage(session, "SITE_A")
+    local = site_a.local_path(site_a.path("user.alice", "f1"))
+    assert local is not None
+    local.write_bytes(original.content[:-1] + b"!")  # silent corruption nobody declared
+    # Sources are tried in name order, so the corrupted SITE_A is read first.
+    to_c = rule_to(lake, "user.alice:f1", "SITE_C")
+    drain(agent)
+    assert rule_state(lake, to_c).state == "OK"  # copied from SITE_B after SITE_A failed verification
+    assert local.read_bytes() == original.content  # SITE_A was marked BAD and repaired from a good copy
+    assert rule_state(lake, keep_a).state == "OK"
+    assert replica_states(lake, "user.alice", "f1") == {
+        "SITE_A": "AVAILABLE",
+        "SITE_B": "AVAILABLE",
+        "SITE_C": "AVAILABLE",
+    }
