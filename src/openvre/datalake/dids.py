@@ -353,6 +353,8 @@ def _select(session: Session, ids: _did_queries.Ids) -> list[Did]:
 
 
 def _one(session: Session, row: DidRow) -> Did:
+    if row.did_type == DidType.FILE:  # a file's size is its own: no walk over attachments needed
+        return _public(row, None, None)
     return _select(session, [row.id])[0]
 
 

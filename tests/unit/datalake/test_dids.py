@@ -12,7 +12,7 @@ from openvre.datalake.errors import (
     ChecksumMismatch,
     DataIdentifierAlreadyExists,
     DataIdentifierNotFound,
-    Duplicate,
+    DuplicateContent,
     FileAlreadyExists,
     InvalidObject,
     ScopeNotFound,
@@ -152,7 +152,7 @@ def test_attaching_follows_rucios_rules(session: Session) -> None:
         ("nope", "a", DataIdentifierNotFound, "^Data identifier 'user.alice:nope' not found$"),
         ("ds1", "nope", DataIdentifierNotFound, "^Data identifier 'user.alice:nope' not found$"),
         ("ds1", "a", FileAlreadyExists, "'user.alice:a' is already attached to 'user.alice:ds1'"),
-        ("cont", "ds1", Duplicate, "'user.alice:ds1' is already attached to 'user.alice:cont'"),
+        ("cont", "ds1", DuplicateContent, "'user.alice:ds1' is already attached to 'user.alice:cont'"),
     ]
     for parent, child, error, message in cases:
         with pytest.raises(error, match=message):
