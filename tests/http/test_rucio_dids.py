@@ -265,7 +265,7 @@ def test_metadata_errors(lake: TestClient, alice_token: str, bob_token: str) -> 
     assert_rucio_error(send(lake, "POST", meta + "/adler32", alice_token, {"value": "x"}), 400, "InvalidMetadata")
     assert_rucio_error(send(lake, "POST", meta + "/k", bob_token, {"value": "x"}), 403, "AccessDenied")
     assert_rucio_error(send(lake, "GET", meta, alice_token, plugin="MONGO"), 400, "InvalidObject", "DID_COLUMN")
-    assert_rucio_error(send(lake, "DELETE", meta, alice_token, key="missing"), 404, "RucioException", "no metadata key")
+    assert_rucio_error(send(lake, "DELETE", meta, alice_token, key="missing"), 404, "KeyNotFound", "no metadata key")
 
 
 # --- search ----------------------------------------------------------------------------------------
