@@ -37,7 +37,7 @@ from openvre.datalake._tables import AttachmentRow, DidMetaRow, DidRow
 from openvre.datalake.filters import DID_COLUMNS, Criterion, FilterGroup, Operator, SearchType
 from openvre.datalake.names import LIKE_ESCAPE, wildcard_to_like
 
-Ids = Select[int] | list[int]
+Ids = Select[tuple[int]] | list[int]
 
 TYPES: dict[SearchType, tuple[str, ...]] = {
     "all": ("CONTAINER", "DATASET", "FILE"),
@@ -68,7 +68,7 @@ def reach(roots: Ids) -> CTE:
     return top.union(deeper)
 
 
-def descendants(roots: Ids) -> Select[int]:
+def descendants(roots: Ids) -> Select[tuple[int]]:
     """The ids of every DID below the collections ``roots``."""
     below = reach(roots)
     return select(below.c.did_id)

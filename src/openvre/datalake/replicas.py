@@ -77,15 +77,9 @@ def parse_replica_state(value: str) -> ReplicaState:
 
 
 @dataclass(frozen=True)
-class NewReplica:
+class NewReplica(dids.NewFile):
     """A file to register on an RSE; ``state`` overrides the call's, ``pfn`` is for non-deterministic RSEs."""
 
-    scope: str
-    name: str
-    bytes: int
-    adler32: str | None = None
-    md5: str | None = None
-    guid: str | None = None
     state: ReplicaState | None = None
     pfn: str | None = None
 
@@ -354,8 +348,7 @@ def _validate(file: NewReplica) -> None:
 
 def _file_rows(session: Session, files: Sequence[NewReplica], account: str) -> list[DidRow]:
     """The FILE DID row of every file, in order: the catalog creates missing ones and checks existing ones."""
-    new_files = [dids.NewFile(f.scope, f.name, f.bytes, f.adler32, f.md5, f.guid) for f in files]
-    dids.add_files(session, new_files, account)
+    dids.add_files(session, files, account)  # a NewReplica is a NewFile
     keys = [(file.scope, file.name) for file in files]
     found = {(row.scope, row.name): row for row in _did_rows(session, keys)}
     return [found[key] for key in keys]

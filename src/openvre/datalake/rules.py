@@ -206,11 +206,10 @@ def locks_stuck(session: Session, did_id: int, rse_id: str, reason: str) -> None
 def refresh_rule(session: Session, rule_id: str, error: str | None = None) -> None:
     """Recount the rule's locks and derive its state: STUCK beats REPLICATING beats OK."""
     rule = _rule_row(session, rule_id)
-    counts = dict(
-        session.execute(
-            select(LockRow.state, func.count()).where(LockRow.rule_id == rule_id).group_by(LockRow.state)
-        ).all()
-    )
+    counted = session.execute(
+        select(LockRow.state, func.count()).where(LockRow.rule_id == rule_id).group_by(LockRow.state)
+    ).all()
+    counts: dict[str, int] = {state: number for state, number in counted}
     rule.locks_ok_cnt = counts.get("OK", 0)
     rule.locks_replicating_cnt = counts.get("REPLICATING", 0)
     rule.locks_stuck_cnt = counts.get("STUCK", 0)
