@@ -76,10 +76,16 @@ class StepTracker:
         command: str | None = None,
         tail: tuple[str, ...] = (),
     ) -> None:
-        """Report a running step's end; ``tail`` gives its last output when the engine kept it."""
+        """Report a running step's end; ``tail`` gives its last output when the engine kept it.
+
+        A step that fails after a stop was asked for was stopped: tools report the jobs they kill
+        on SIGTERM as errors.
+        """
         running = self._running.pop(key, None)
         if running is None:
             return
+        if status == "failed" and self._job.stop.is_set():
+            status = "stopped"
         if running.log is not None:
             running.log.close()
         event = replace(
