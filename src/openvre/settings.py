@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     )
     token_lifetime_days: int = Field(default=90, ge=1, le=3650, description="Default API token lifetime.")
     session_lifetime_hours: int = Field(default=12, ge=1, le=24 * 30, description="Portal login lifetime.")
+    doi_prefix: str = Field(
+        default="10.5072",
+        pattern=r"^10\.\d{4,9}$",
+        description="DOI prefix the embedded repository mints under; 10.5072 is DataCite's test prefix.",
+    )
     embedded_workers: bool = Field(
         default=True,
         description="Run the background workers (transfer agent, workflow scheduler) inside `vre up`; "
