@@ -54,6 +54,7 @@ class Findings:
     lines: Lines = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    unusable: list[KeyPath] = field(default_factory=list)  # values to leave out of the typed spec
 
     def error(self, path: KeyPath, message: str, fix: str, check: Check = "schema") -> None:
         self.errors.append(Problem(dotted(path), line_of(self.lines, path), message, fix, check))
