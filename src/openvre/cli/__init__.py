@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from openvre.cli import accounts, data, server, tokens
+from openvre.cli import accounts, data, server, tokens, validate
 
 app = typer.Typer(
     name="vre",
@@ -20,6 +20,7 @@ app.add_typer(tokens.app, name="token")
 app.add_typer(accounts.app, name="user")
 app.add_typer(data.app, name="data")
 app.command("login")(tokens.login)
+app.command("validate")(validate.validate)
 
 
 def main() -> None:
