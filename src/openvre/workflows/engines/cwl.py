@@ -7,8 +7,12 @@ workspace root); outputs go to ``outputs/``; the ``TARGET`` operational option i
 ``--target``. cwltool's temporary directories are kept under ``.openvre/cwl/`` so nothing is written
 outside the workspace, and its output object is kept in ``.openvre/cwl/outputs.json``.
 
-Steps run as local processes (``--no-container``) unless the settings name podman; a step's
-``DockerRequirement`` is then ignored, as on a machine without Docker.
+The workflow is first packed into one document (``cwltool --pack``, as REANA does), which gives the
+steps, their images and their number. Steps run as local processes (``--no-container``) unless the
+settings name podman; cwltool refuses ``--no-container`` for a tool whose ``DockerRequirement`` is
+under ``requirements`` (REANA's examples put it there), so the packed copy moves every
+``DockerRequirement`` to ``hints``: the image is recorded in the step's events, and the step runs
+locally.
 
 Steps are read from cwltool's log (``--disable-color``): ``[step X] start`` starts a step,
 ``[job X] <dir>$ command`` gives its command, ``[job X] exited with status: N`` its exit code, and
@@ -69,30 +73,65 @@ class CWLEngine:
 
     def run(self, job: EngineJob) -> EngineOutcome:
         try:
-            document = workflow_file(job)
-            args = self._arguments(job, document, write_job_order(job))
+            self._check_options(job)
+            job_order = write_job_order(job)
+            packed = self._pack(job, workflow_file(job))
         except OpenVREError as error:
             job.log(f"error: {error.message}")
             return EngineOutcome("failed", error.message, None)
-        if self.settings.container_runtime == "none":
-            job.log("steps run as local processes in the workspace (no container runtime configured)")
+        if packed is None:
+            return EngineOutcome("stopped", "the run was stopped on request", None)
+        document, workflow, processes = packed
+        local = self.settings.container_runtime == "none"
         tracker = StepTracker(job)
+        reader = CwltoolLog(job, tracker, step_images(workflow, processes), local=local)
         result = run_tool(
             job,
             tool="cwltool",
             entry_point=ENTRY_POINT,
-            args=args,
-            reader=CwltoolLog(job, tracker),
+            args=self._arguments(job, document, job_order),
+            reader=reader,
             settings=self.settings,
         )
-        return outcome(tracker, result, tool="cwltool", total_steps=count_steps(document))
+        return outcome(tracker, result, tool="cwltool", total_steps=len(workflow.get("steps") or []) or 1)
 
-    def _arguments(self, job: EngineJob, document: Path, job_order: Path) -> list[str]:
+    def _pack(self, job: EngineJob, document: Path) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+        """Pack the workflow into ``.openvre/cwl/workflow.json``: the document to run, its main process,
+        and every process by id.
+
+        None when the run was stopped meanwhile.
+        """
+        scratch = internal_dir(job.workspace, "cwl")
+        result = run_tool(
+            job,
+            tool="cwltool",
+            entry_point=ENTRY_POINT,
+            args=["--disable-color", "--quiet", "--pack", str(document)],
+            reader=_Log(job),
+            settings=self.settings,
+            stdout_to=scratch / "packed.json",
+        )
+        if result.stopped:
+            return None
+        if not result.succeeded:
+            raise WorkflowError(f"cwltool cannot read {document.name}:\n" + "\n".join(result.tail[-10:]))
+        packed = json.loads((scratch / "packed.json").read_text(encoding="utf-8"))
+        if self.settings.container_runtime == "none":
+            _docker_requirements_to_hints(packed)
+        (scratch / "workflow.json").write_text(json.dumps(packed), encoding="utf-8")
+        if "$graph" in packed:
+            processes = {str(p.get("id")): p for p in packed["$graph"] if isinstance(p, dict)}
+            return f"{scratch / 'workflow.json'}#main", processes["#main"], processes
+        return str(scratch / "workflow.json"), packed, {}
+
+    def _check_options(self, job: EngineJob) -> None:
         unknown = sorted(set(job.operational_options) - set(OPERATIONAL_OPTIONS))
         if unknown:
             raise WorkflowError(
                 f"CWL workflows do not take the operational option(s) {', '.join(unknown)}; they take TARGET"
             )
+
+    def _arguments(self, job: EngineJob, document: str, job_order: Path) -> list[str]:
         scratch = internal_dir(job.workspace, "cwl")
         args = ["--disable-color", "--no-container" if self.settings.container_runtime == "none" else "--podman"]
         args += ["--outdir", str(job.workspace / "outputs")]
@@ -101,7 +140,17 @@ class CWLEngine:
         args += ["--write-summary", str(scratch / "outputs.json")]
         if job.operational_options.get("TARGET"):
             args += ["--target", str(job.operational_options["TARGET"])]
-        return [*args, str(document), str(job_order)]
+        return [*args, document, str(job_order)]
+
+
+class _Log:
+    """Packing prints only warnings and errors; they belong in the workflow log."""
+
+    def __init__(self, job: EngineJob) -> None:
+        self._job = job
+
+    def feed(self, line: str) -> None:
+        self._job.log(line)
 
 
 def write_job_order(job: EngineJob) -> Path:
@@ -136,18 +185,47 @@ def _locate_files(workspace: Path, value: Any) -> Any:
     return located
 
 
-def count_steps(document: Path) -> int | None:
-    """Steps of a plain Workflow document (1 for a single tool); None when it does not say simply."""
-    try:
-        with document.open(encoding="utf-8") as source:
-            loaded = yaml.safe_load(source)
-    except (OSError, yaml.YAMLError):
+def _docker_requirements_to_hints(node: Any) -> None:
+    """Move every DockerRequirement of the packed document from ``requirements`` to ``hints``."""
+    if isinstance(node, list):
+        for item in node:
+            _docker_requirements_to_hints(item)
+    if not isinstance(node, dict):
+        return
+    requirements = node.get("requirements")
+    if isinstance(requirements, list):
+        docker = [r for r in requirements if isinstance(r, dict) and r.get("class") == "DockerRequirement"]
+        node["requirements"] = [r for r in requirements if r not in docker]
+        node["hints"] = [*(node.get("hints") or []), *docker]
+    for value in node.values():
+        _docker_requirements_to_hints(value)
+
+
+def step_images(workflow: dict[str, Any], processes: dict[str, Any]) -> dict[str, str]:
+    """The container image of each step of the main workflow, from its own or its tool's DockerRequirement.
+
+    A step's ``run`` is the tool inline, or (in a packed ``$graph``) the tool's id in ``processes``.
+    """
+    images = {}
+    for step in workflow.get("steps") or []:
+        if not isinstance(step, dict):
+            continue
+        name = str(step.get("id", "")).rsplit("/", 1)[-1].lstrip("#")
+        tool = step.get("run")
+        image = _image(step) or _image(processes.get(tool) if isinstance(tool, str) else tool) or _image(workflow)
+        if image:
+            images[name] = image
+    return images
+
+
+def _image(process: Any) -> str | None:
+    if not isinstance(process, dict):
         return None
-    if not isinstance(loaded, dict):
-        return None
-    if loaded.get("class") == "Workflow" and isinstance(loaded.get("steps"), dict | list):
-        return len(loaded["steps"])
-    return 1 if loaded.get("class") in ("CommandLineTool", "ExpressionTool") else None
+    for entry in [*(process.get("requirements") or []), *(process.get("hints") or [])]:
+        if isinstance(entry, dict) and entry.get("class") == "DockerRequirement":
+            image = entry.get("dockerPull") or entry.get("dockerImageId")
+            return str(image) if image else None
+    return None
 
 
 _LOG = re.compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) \[(?P<kind>step|job|workflow) ?(?P<name>[^\]]*)\] ?")
@@ -159,9 +237,11 @@ _COMPLETED = re.compile(r"^completed (?P<status>\w+)")
 class CwltoolLog:
     """Reads cwltool's log into step events; see the module docstring for the lines it uses."""
 
-    def __init__(self, job: EngineJob, tracker: StepTracker) -> None:
+    def __init__(self, job: EngineJob, tracker: StepTracker, images: dict[str, str], *, local: bool) -> None:
         self._job = job
         self._tracker = tracker
+        self._images = images
+        self._local = local
         self._steps: list[str] = []  # running steps, in start order
         self._job_step: dict[str, str] = {}  # job name -> step it runs for
         self._command: dict[str, list[str]] = {}  # step -> command lines being read
@@ -192,8 +272,7 @@ class CwltoolLog:
 
     def _step_line(self, name: str, text: str) -> None:
         if text == "start":
-            self._tracker.start(name, name)
-            self._steps.append(name)
+            self._start(name)
         elif completed := _COMPLETED.match(text):
             self._end(name, completed["status"])
 
@@ -202,8 +281,7 @@ class CwltoolLog:
         if step is None and (command := _COMMAND.match(text)):
             step = self._steps[-1] if self._steps else name
             if not self._steps:  # a single tool: its job is the step
-                self._tracker.start(name, name)
-                self._steps.append(name)
+                self._start(name)
             self._job_step[name] = step
             self._command[step] = [command["command"]]
             self._output_of = step
@@ -215,6 +293,16 @@ class CwltoolLog:
             self._output_of = None
             if step == name:
                 self._end(name, completed["status"])
+
+    def _start(self, step: str) -> None:
+        image = self._images.get(step)
+        if image and self._local:
+            self._job.log(
+                f"step {step}: image {image} recorded; running as a local process in the workspace "
+                "(no container runtime configured)"
+            )
+        self._tracker.start(step, step, image=image)
+        self._steps.append(step)
 
     def _end(self, step: str, status: str) -> None:
         command = " ".join(part.removesuffix("\\").strip() for part in self._command.pop(step, [])) or None

@@ -21,6 +21,11 @@ def test_runs_the_example_with_the_job_file_and_overrides(tmp_path: Path) -> Non
     assert (workspace / "outputs/count.txt").read_text() == "2\n"
     assert run.statuses() == [("greet", "running"), ("greet", "finished"), ("count", "running"), ("count", "finished")]
     greet = run.ended("greet")
+    assert (greet.image, run.ended("count").image) == ("docker.io/library/python:3.12-slim", None)
+    assert (
+        "step greet: image docker.io/library/python:3.12-slim recorded; running as a local process in the "
+        "workspace (no container runtime configured)" in run.lines
+    )
     assert greet.exit_code == 0 and greet.command is not None and greet.command.startswith("sh -c 'echo")
     assert greet.log_path is not None and greet.log_path.read_text() == "greeting people\n"
     assert run.ended("count").log_path.read_text() == "counting greetings\n"
@@ -79,3 +84,15 @@ def test_stop_kills_cwltool_and_its_jobs(tmp_path: Path) -> None:
     assert seconds < 3
     assert processes_with(marker) == []
     assert run.statuses()[-2:] == [("count", "running"), ("count", "stopped")]
+
+
+def test_a_document_cwltool_cannot_read_fails_with_its_words(tmp_path: Path) -> None:
+    workspace, spec = example(tmp_path, "cwl")
+    (workspace / "workflow/hello.cwl").write_text("cwlVersion: v1.2\nclass: Workflow\nsteps: {}\ninputs: 3\n")
+    run = make_run(workspace, spec)
+
+    outcome = get_engine("cwl").run(run.job)
+
+    assert outcome.status == "failed"
+    assert outcome.message.startswith("cwltool cannot read hello.cwl:"), outcome.message
+    assert run.events == []

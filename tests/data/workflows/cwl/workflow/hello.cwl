@@ -17,7 +17,7 @@ steps:
   greet:
     run:
       class: CommandLineTool
-      hints:
+      requirements:  # REANA puts it here; cwltool --no-container refuses it unless openvre moves it to hints
         DockerRequirement:
           dockerPull: docker.io/library/python:3.12-slim
       baseCommand: [sh, -c]
