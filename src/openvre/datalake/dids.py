@@ -315,6 +315,8 @@ def list_dids(
     """
     groups = list(filters) or [FilterGroup()]
     dialect = session.get_bind().dialect.name
+    if not recursive and all((group.did_type or did_type) == "file" for group in groups):
+        return _files_only(session, scope, groups, did_type, dialect, limit)
     if recursive:  # content may live in other scopes
         sizes = _did_queries.sizes(select(DidRow.id).where(DidRow.did_type != DidType.FILE))
     elif _did_queries.uses_sizes(groups):
@@ -329,6 +331,15 @@ def list_dids(
         beneath = _did_queries.condition(groups, did_type, columns, dialect, ignore_name=True)
         matches = or_(matches, and_(DidRow.id.in_(below), beneath))
     return _query(session, sizes, matches, limit=limit)
+
+
+def _files_only(
+    session: Session, scope: str, groups: list[FilterGroup], did_type: SearchType, dialect: str, limit: int | None
+) -> list[Did]:
+    """A search for files only: a file's size is its own, so no walk over attachments is needed."""
+    where = and_(DidRow.scope == scope, _did_queries.condition(groups, did_type, _did_queries.columns(None), dialect))
+    query = select(DidRow).where(where).order_by(*_by_name(session)).limit(limit)
+    return [_public(row, None, None) for row in session.scalars(query)]
 
 
 # --- reading, with sizes computed over content -------------------------------------------------------
