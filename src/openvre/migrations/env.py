@@ -4,6 +4,7 @@ from alembic import context
 
 import openvre.datalake._tables
 import openvre.identity._tables
+import openvre.repository._tables
 import openvre.workflows._tables  # noqa: F401 - importing registers each package's tables
 from openvre.db import Base
 

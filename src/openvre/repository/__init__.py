@@ -1,0 +1,1 @@
+"""The repository: a Zenodo-compatible store of depositions, immutable records, DOIs and communities."""
