@@ -106,9 +106,9 @@ class _Walker:
             return
         fields = _fields_by_key(model)
         for key, item in value.items():
-            field = fields.get(key) if isinstance(key, str) else None
             if key == skip:
                 continue
+            field = fields.get(key) if isinstance(key, str) else None
             if field is None:
                 self.unexpected(key, (*path, _key(key)), model)
             elif (extension := _extension(field)) is not None:

@@ -202,7 +202,7 @@ def parse_spec(document: str | Mapping[Any, Any], source: str = "reana.yaml") ->
     """
     spec, findings = read_spec(document)
     if findings.errors or spec is None:
-        raise refusal(source, findings)
+        raise _refusal(source, findings)
     return spec
 
 
@@ -229,7 +229,7 @@ def read_spec(document: object) -> tuple[ReanaSpec | None, Findings]:
     return spec, findings
 
 
-def refusal(source: str, findings: Findings) -> InvalidWorkflowSpec:
+def _refusal(source: str, findings: Findings) -> InvalidWorkflowSpec:
     """The error for a refused spec: its first problem (with ``source:line``) and how many more there are."""
     first = findings.errors[0]
     where = f"{source}:{first.line}" if first.line else source
