@@ -26,9 +26,12 @@ from openvre.settings import ServiceKind, Settings
 from openvre.web import health
 from openvre.web.problems import install_problem_handlers
 from openvre.workers import run_workers
+from openvre.workflows.config import WorkflowsConfig
+from openvre.workflows.reana_api import WORKFLOWS_PREFIX, create_reana_app, create_reana_workspace_app
+from openvre.workflows.scheduler import Scheduler
 
 # Embedded services whose routers this build mounts; later parts of openvre add theirs here.
-MOUNTED_SERVICES: frozenset[str] = frozenset({"datalake"})
+MOUNTED_SERVICES: frozenset[str] = frozenset({"datalake", "workflows"})
 
 
 def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
@@ -37,10 +40,13 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     ready = database if database is not None else prepare(settings).database
 
     agent = TransferAgent(ready) if settings.datalake.kind is ServiceKind.EMBEDDED else None
+    workflows_config = WorkflowsConfig.from_settings(settings)
+    scheduler = Scheduler(ready, workflows_config) if settings.workflows.kind is ServiceKind.EMBEDDED else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with run_workers(agent if settings.embedded_workers else None):
+        workers = settings.embedded_workers
+        async with run_workers(agent if workers else None, scheduler if workers else None):
             yield
         if own_database:
             ready.dispose()
@@ -65,4 +71,10 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=portal.STATIC_DIR), name="static")
     if agent is not None:
         app.mount(service_mount("datalake"), create_rucio_app(settings, ready, agent))
+    if settings.workflows.kind is ServiceKind.EMBEDDED:
+        # Without embedded workers the scheduler runs in `vre worker`; the API then only queues runs.
+        awake = scheduler if settings.embedded_workers else None
+        app.mount(service_mount("workflows"), create_reana_app(settings, ready, awake, workflows_config))
+        # reana-client's uploads and downloads drop the /reana prefix (see openvre.workflows.reana_api).
+        app.mount(WORKFLOWS_PREFIX, create_reana_workspace_app(settings, ready, workflows_config))
     return app

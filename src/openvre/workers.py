@@ -11,12 +11,17 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from openvre.datalake.transfer_agent import TransferAgent
+from openvre.workflows.scheduler import Scheduler
 
 
 @contextlib.asynccontextmanager
-async def run_workers(agent: TransferAgent | None) -> AsyncIterator[None]:
+async def run_workers(agent: TransferAgent | None, scheduler: Scheduler | None = None) -> AsyncIterator[None]:
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(agent.run(stop), name="transfer-agent")] if agent is not None else []
+    tasks = []
+    if agent is not None:
+        tasks.append(asyncio.create_task(agent.run(stop), name="transfer-agent"))
+    if scheduler is not None:
+        tasks.append(asyncio.create_task(scheduler.run(stop), name="workflow-scheduler"))
     try:
         yield
     finally:

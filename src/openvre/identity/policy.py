@@ -46,8 +46,8 @@ def _anyone(_account: Account, _target: str | None) -> Decision:
     return Decision(True, "every account may do this")
 
 
-# Targets: an account name for account-level and data actions (the owner of the scope, rule or
-# quota concerned), a scope name for add_scope.
+# Targets: an account name for account-level, data and workflow actions (the owner of the scope,
+# rule, quota or workflow concerned), a scope name for add_scope.
 RULES: dict[str, Rule] = {
     "create_account": _admin_only,
     "list_accounts": _admin_only,
@@ -77,6 +77,12 @@ RULES: dict[str, Rule] = {
     "set_account_limit": _admin_only,
     "delete_account_limit": _admin_only,
     "read_catalog": _anyone,
+    # workflows: the target is the owner of the runs (callers only ever see their own)
+    "create_workflow": _self_or_admin,
+    "read_workflow": _self_or_admin,
+    "run_workflow": _self_or_admin,  # start, restart, stop
+    "delete_workflow": _self_or_admin,
+    "write_workspace": _self_or_admin,  # upload and delete workspace files
 }
 
 
