@@ -234,3 +234,27 @@ def test_anchors_and_merge_keys_resolve_as_in_safe_load() -> None:
 def test_a_document_that_is_no_mapping_is_refused(text: str) -> None:
     (problem,) = refusal(text)
     assert problem.path == "" and "`workflow:`" in problem.fix
+
+
+def test_public_surface() -> None:
+    from openvre.workflows import spec, validation
+
+    assert sorted(validation.__all__) == ["Problem", "ValidationReport", "validate_spec"]
+    assert sorted(spec.__all__) == [
+        "ComputeBackend",
+        "Dask",
+        "EngineWorkflow",
+        "Inputs",
+        "Outputs",
+        "ReanaSpec",
+        "Resources",
+        "SerialSpecification",
+        "SerialStep",
+        "SerialWorkflow",
+        "Tests",
+        "Workflow",
+        "Workspace",
+        "load_spec",
+        "parse_spec",
+    ]
+    assert all(hasattr(module, name) for module in (spec, validation) for name in module.__all__)
