@@ -97,6 +97,7 @@ class DepositionRow(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(Text, default="")
     upload_type: Mapped[str | None] = mapped_column(String(30), nullable=True, index=True)
+    subtype: Mapped[str | None] = mapped_column(String(30), nullable=True)  # publication_type or image_type
     access_right: Mapped[str | None] = mapped_column(String(12), nullable=True)
     publication_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
     search_title: Mapped[str] = mapped_column(Text, default="")

@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("upload_type", sa.String(length=30), nullable=True),
+        sa.Column("subtype", sa.String(length=30), nullable=True),
         sa.Column("access_right", sa.String(length=12), nullable=True),
         sa.Column("publication_date", sa.String(length=10), nullable=True),
         sa.Column("search_title", sa.Text(), nullable=False),
