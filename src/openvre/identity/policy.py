@@ -46,8 +46,8 @@ def _anyone(_account: Account, _target: str | None) -> Decision:
     return Decision(True, "every account may do this")
 
 
-# Targets: an account name for account-level, data and workflow actions (the owner of the scope,
-# rule, quota or workflow concerned), a scope name for add_scope.
+# Targets: an account name for account-level, data, workflow and repository actions (the owner of the
+# scope, rule, quota, workflow or deposition concerned), a scope name for add_scope.
 RULES: dict[str, Rule] = {
     "create_account": _admin_only,
     "list_accounts": _admin_only,
@@ -83,6 +83,15 @@ RULES: dict[str, Rule] = {
     "run_workflow": _self_or_admin,  # start, restart, stop
     "delete_workflow": _self_or_admin,
     "write_workspace": _self_or_admin,  # upload and delete workspace files
+    # repository: the target is the deposition's owner; published records are public, their files follow
+    # the record's access right (read_closed_files for the rest); curators are the community's business
+    "create_deposition": _self_or_admin,
+    "read_deposition": _self_or_admin,
+    "update_deposition": _self_or_admin,  # metadata, files, edit, discard, new version
+    "publish_deposition": _self_or_admin,
+    "delete_deposition": _self_or_admin,
+    "read_closed_files": _self_or_admin,
+    "create_community": _anyone,
 }
 
 
