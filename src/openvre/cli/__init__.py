@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from openvre.cli import accounts, data, server, tokens, validate
+from openvre.cli import accounts, data, runs, server, tokens, validate
 
 app = typer.Typer(
     name="vre",
@@ -19,6 +19,8 @@ app.command("worker")(server.worker)
 app.add_typer(tokens.app, name="token")
 app.add_typer(accounts.app, name="user")
 app.add_typer(data.app, name="data")
+app.command("run")(runs.run)
+app.add_typer(runs.app, name="runs")
 app.command("login")(tokens.login)
 app.command("validate")(validate.validate)
 
