@@ -121,7 +121,8 @@ class CWLEngine:
         (scratch / "workflow.json").write_text(json.dumps(packed), encoding="utf-8")
         if "$graph" in packed:
             processes = {str(p.get("id")): p for p in packed["$graph"] if isinstance(p, dict)}
-            return f"{scratch / 'workflow.json'}#main", processes["#main"], processes
+            main = processes.get("#main") or next(iter(processes.values()), {})
+            return f"{scratch / 'workflow.json'}{main.get('id', '#main')}", main, processes
         return str(scratch / "workflow.json"), packed, {}
 
     def _check_options(self, job: EngineJob) -> None:
