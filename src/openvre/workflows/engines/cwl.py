@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml  # type: ignore[import-untyped, unused-ignore]
+import yaml
 
 from openvre.errors import OpenVREError
 from openvre.workflows.engines._steps import StepTracker, outcome
