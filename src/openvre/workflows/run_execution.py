@@ -8,23 +8,22 @@ scheduler sets when the owner asks to stop (or openvre shuts down); the engine e
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from openvre.db import Database
 from openvre.errors import OpenVREError
 from openvre.workflows import provenance
-from openvre.workflows._tables import RunRow, StepRow
+from openvre.workflows._tables import RunRow
 from openvre.workflows.engines import Engine, EngineJob, EngineOutcome, StepEvent, get_engine
 from openvre.workflows.runs import Run
 from openvre.workflows.steps import list_steps, record_step_event, refresh_progress
 from openvre.workflows.transitions import ACTIVE, RunStatus, transition
-
-log = logging.getLogger(__name__)
 
 SHUTDOWN_REASON = "openvre was shut down while the run was running; restart it with `reana-client restart`"
 _ENDINGS = {"finished": RunStatus.FINISHED, "failed": RunStatus.FAILED, "stopped": RunStatus.STOPPED}
@@ -129,7 +128,7 @@ class RunExecution:
         with self.database.transaction() as session:
             record_step_event(session, self._row(session), event)
 
-    def _row(self, session: Any) -> RunRow:
+    def _row(self, session: Session) -> RunRow:
         row: RunRow | None = session.get(RunRow, self.run_id)
         if row is None:
             raise LookupError(f"run {self.run_id} vanished from the database")
@@ -138,7 +137,6 @@ class RunExecution:
 
 def _close_open_steps(row: RunRow, status: str) -> None:
     """Steps the engine left running when it returned did not finish: say how they ended."""
-    step: StepRow
     for step in row.steps:
         if step.status in ("running", "queued", "pending"):
             step.status = status

@@ -140,3 +140,19 @@ def search_names(value: str | None) -> list[str]:
         raise errors.InvalidInput('search must be JSON such as {"name": ["hello"]}', field="search") from None
     names = search.get("name", []) if isinstance(search, dict) else []
     return [str(name) for name in (names if isinstance(names, list) else [names])]
+
+
+def positive_int(value: str | None, name: str, default: int | None) -> int | None:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise errors.InvalidInput(f"{name} must be a whole number, not {value!r}", field=name) from None
+    if number < 1:
+        raise errors.InvalidInput(f"{name} starts at 1", field=name)
+    return number
+
+
+def flag(value: str | None) -> bool:
+    return (value or "").lower() in ("true", "1", "yes")

@@ -16,7 +16,7 @@ from openvre.workflows import runs, steps
 from openvre.workflows.config import WorkflowsConfig
 from openvre.workflows.diff import diff_runs, workspace_text_diff
 from openvre.workflows.reana_api._shapes import list_item_json, logs_json, run_answer, status_json
-from openvre.workflows.reana_api._wire import ReanaCaller, json_body, require, search_names
+from openvre.workflows.reana_api._wire import ReanaCaller, flag, json_body, positive_int, require, search_names
 from openvre.workflows.transitions import ACTIVE, RunStatus
 
 router = APIRouter(prefix="/api/workflows")
@@ -41,7 +41,7 @@ def get_workflows(request: Request, caller: ReanaCaller, session: DbSession) -> 
     """The caller's runs; ``status`` is one CSV value and ``search`` a JSON object, as the client sends."""
     require(caller, "read_workflow")
     query = request.query_params
-    statuses = [RunStatus(value) for value in _csv(query.get("status"), "status", RunStatus)]
+    statuses = _statuses(query.getlist("status"))
     if query.get("workflow_id_or_name"):  # `reana-client list -w NAME`: that one run
         page = runs.RunPage([runs.get_run(session, caller.username, query["workflow_id_or_name"])], 1)
     else:
@@ -51,12 +51,12 @@ def get_workflows(request: Request, caller: ReanaCaller, session: DbSession) -> 
             statuses=statuses or None,
             names=search_names(query.get("search")) or None,
             newest_first=query.get("sort", "desc") != "asc",
-            page=_positive_int(query.get("page"), "page", 1) or 1,
-            size=_positive_int(query.get("size"), "size", None),
+            page=positive_int(query.get("page"), "page", 1) or 1,
+            size=positive_int(query.get("size"), "size", None),
         )
-    verbose = _flag(query.get("verbose"))
-    with_progress = verbose or _flag(query.get("include_progress"))
-    with_size = verbose or _flag(query.get("include_workspace_size"))
+    verbose = flag(query.get("verbose"))
+    with_progress = verbose or flag(query.get("include_progress"))
+    with_size = verbose or flag(query.get("include_workspace_size"))
     items = [
         list_item_json(
             run,
@@ -188,8 +188,8 @@ def get_workflow_diff(
     workflow_id_or_name_a: str, workflow_id_or_name_b: str, request: Request, caller: ReanaCaller, session: DbSession
 ) -> dict[str, Any]:
     require(caller, "read_workflow")
-    brief = _flag(request.query_params.get("brief"))
-    context = _positive_int(request.query_params.get("context_lines"), "context_lines", 5) or 5
+    brief = flag(request.query_params.get("brief"))
+    context = positive_int(request.query_params.get("context_lines"), "context_lines", 5) or 5
     diff = diff_runs(session, caller.username, workflow_id_or_name_a, workflow_id_or_name_b, context_lines=context)
     return {
         "reana_specification": json.dumps(diff.specification),
@@ -198,29 +198,14 @@ def get_workflow_diff(
 
 
 # -- query parsing ---------------------------------------------------------------------------------
-def _csv(value: str | None, name: str, allowed: type[RunStatus]) -> list[str]:
-    items = [item.strip() for item in (value or "").split(",") if item.strip()]
-    known = {member.value for member in allowed}
+def _statuses(values: list[str]) -> list[RunStatus]:
+    """REANA's ``status`` filter: one CSV value from reana-client, or the parameter repeated."""
+    items = [item.strip() for value in values for item in value.split(",") if item.strip()]
+    known = {status.value for status in RunStatus}
     unknown = [item for item in items if item not in known]
     if unknown:
-        raise InvalidInput(f"unknown {name} {', '.join(unknown)}; use {', '.join(sorted(known))}", field=name)
-    return items
-
-
-def _positive_int(value: str | None, name: str, default: int | None) -> int | None:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number, not {value!r}", field=name) from None
-    if number < 1:
-        raise InvalidInput(f"{name} starts at 1", field=name)
-    return number
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").lower() in ("true", "1", "yes")
+        raise InvalidInput(f"unknown status {', '.join(unknown)}; use {', '.join(sorted(known))}", field="status")
+    return [RunStatus(item) for item in items]
 
 
 def _workspace_size(run: runs.Run) -> int:

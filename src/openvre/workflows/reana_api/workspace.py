@@ -23,7 +23,7 @@ from openvre.web.deps import DbSession
 from openvre.workflows import runs, workspace
 from openvre.workflows.errors import WorkspaceFileNotFound
 from openvre.workflows.reana_api._shapes import size_json
-from openvre.workflows.reana_api._wire import ReanaCaller, reana_date, require, search_names
+from openvre.workflows.reana_api._wire import ReanaCaller, positive_int, reana_date, require, search_names
 
 router = APIRouter()  # mounted under /api/workflows, at /reana and at the server root (see __init__)
 
@@ -65,7 +65,7 @@ def get_files(workflow_id_or_name: str, request: Request, caller: ReanaCaller, s
         {"name": file.name, "size": size_json(file.size), "last-modified": reana_date(file.last_modified)}
         for file in files
     ]
-    page, size = int(query.get("page") or 1), int(query["size"]) if query.get("size") else None
+    page, size = positive_int(query.get("page"), "page", 1) or 1, positive_int(query.get("size"), "size", None)
     if size is not None:
         items = items[(page - 1) * size : page * size]
     return {"items": items, "total": len(files)}
