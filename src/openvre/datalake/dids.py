@@ -315,7 +315,8 @@ def list_dids(
     """
     groups = list(filters) or [FilterGroup()]
     dialect = session.get_bind().dialect.name
-    if not recursive and all((group.did_type or did_type) == "file" for group in groups):
+    only_files = all((group.did_type or did_type) == "file" for group in groups)
+    if only_files and not recursive and not _did_queries.uses_sizes(groups):
         return _files_only(session, scope, groups, did_type, dialect, limit)
     if recursive:  # content may live in other scopes
         sizes = _did_queries.sizes(select(DidRow.id).where(DidRow.did_type != DidType.FILE))

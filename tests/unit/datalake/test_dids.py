@@ -298,3 +298,22 @@ def test_recursive_search_adds_matching_content(session: Session) -> None:
 def test_search_limit(session: Session) -> None:
     tree(session)
     assert search(session, "", "all", limit=2) == ["cont", "ds1"]
+
+
+def test_file_search_by_size_uses_the_files_own_bytes(database: Database) -> None:
+    from openvre import identity
+    from openvre.datalake import replicas, rses
+    from openvre.datalake.filters import filter_groups
+
+    with database.transaction() as session:
+        identity.create_account(session, identity.NewAccount("carol"))
+        scopes.add_scope(session, "user.carol", "carol")
+        rses.add_local_rse(session, "SIZE_RSE", "/tmp/size-rse")
+        replicas.add_replicas(
+            session,
+            "SIZE_RSE",
+            [replicas.NewReplica("user.carol", f"f{n}", n * 100, adler32="0badf00d") for n in (1, 2, 3)],
+            "carol",
+        )
+        found = dids.list_dids(session, "user.carol", filter_groups([{"name": "f*", "bytes.gte": "200"}]), "file")
+    assert [did.name for did in found] == ["f2", "f3"]
