@@ -30,6 +30,7 @@ from openvre.repository import communities, dois, files, licenses, records
 from openvre.repository._tables import ConceptRow, DepositionRow, PidRow
 from openvre.repository.config import RepositoryConfig
 from openvre.repository.errors import (
+    BucketNotFound,
     DepositionLocked,
     DepositionNotFound,
     InvalidMetadata,
@@ -102,6 +103,14 @@ def create_deposition(
 
 def get_deposition(session: Session, config: RepositoryConfig, recid: int) -> Deposition:
     return _deposition(session, config, _row(session, recid))
+
+
+def get_deposition_of_bucket(session: Session, config: RepositoryConfig, bucket_id: str) -> Deposition:
+    """The deposition whose files live in ``bucket_id`` (the bucket API names only the bucket)."""
+    row = session.scalars(select(DepositionRow).where(DepositionRow.bucket_id == bucket_id)).one_or_none()
+    if row is None:
+        raise BucketNotFound(f"no bucket {bucket_id}: take the bucket URL from the deposition's links.bucket")
+    return _deposition(session, config, row)
 
 
 def list_depositions(
