@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,7 +131,9 @@ def test_create_upload_publish_and_read_as_anyone(client: TestClient, alice: dic
     assert stored["links"]["self"] == f"{API}/records/{recid}/files/spectra.csv/content"
     content = client.get(local(stored["links"]["self"]))
     assert content.status_code == 200 and content.content == DATA
-    assert content.headers["content-md5"] == hashlib.md5(DATA, usedforsecurity=False).hexdigest()
+    assert (
+        content.headers["content-md5"] == base64.b64encode(hashlib.md5(DATA, usedforsecurity=False).digest()).decode()
+    )
 
 
 def test_publish_twice_is_idempotent(client: TestClient, alice: dict[str, str]) -> None:
@@ -345,3 +348,17 @@ def test_links_follow_the_public_url(home: Path, tokens: dict[str, str], databas
         headers = {"Authorization": f"Bearer {tokens['alice']}"}
         draft = ok(proxied.post("/zenodo/api/deposit/depositions", json={}, headers=headers), 201)
     assert draft["links"]["bucket"].startswith("https://vre.example.org/zenodo/api/files/")
+
+
+def test_embargoed_files_wait_for_their_date_and_open_buckets_are_public(
+    client: TestClient, alice: dict[str, str]
+) -> None:
+    embargoed = publish(client, alice, {**METADATA, "access_right": "embargoed", "embargo_date": "2999-01-01"})
+    zenodo_error(client.get(f"/zenodo/api/records/{embargoed['id']}/files"), 403, "embargoed until 2999-01-01")
+    (entry,) = ok(client.get(f"/zenodo/api/records/{embargoed['id']}/files", headers=alice))["entries"]
+    assert entry["size"] == len(DATA)
+    zenodo_error(client.get(local(embargoed["links"]["bucket"])), 404)
+    record = publish(client, alice)
+    bucket = ok(client.get(local(record["links"]["bucket"])))  # a published, open record: anyone
+    assert (bucket["locked"], [c["key"] for c in bucket["contents"]]) == (True, ["spectra.csv"])
+    assert client.get(local(record["links"]["bucket"]) + "/spectra.csv").content == DATA

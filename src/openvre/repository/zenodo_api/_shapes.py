@@ -9,7 +9,7 @@ InvenioRDM shapes Zenodo serves them in today.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from openvre.repository.communities import Community, InclusionRequest
 from openvre.repository.deposits import Deposition
@@ -278,6 +278,12 @@ def hits(items: list[dict[str, Any]], total: int, self_url: str, page: int, size
     if page * size < total:
         page_links["next"] = _with_page(self_url, page + 1, size)
     return {"hits": {"hits": items, "total": total}, "links": page_links}
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with the non-empty ``params`` as its query string."""
+    given = {name: value for name, value in params.items() if value}
+    return f"{url}?{urlencode(given)}" if given else url
 
 
 def _with_page(url: str, page: int, size: int) -> str:

@@ -19,7 +19,7 @@ from openvre.repository import communities
 from openvre.repository.communities import Community
 from openvre.repository.errors import InclusionRequestNotFound, NotCurator
 from openvre.repository.records import RecordQuery
-from openvre.repository.zenodo_api._shapes import community_json, hits, request_json
+from openvre.repository.zenodo_api._shapes import community_json, hits, request_json, with_query
 from openvre.repository.zenodo_api._wire import LinksDep, OptionalCaller, ZenodoCaller, flag
 from openvre.repository.zenodo_api.records import search_answer
 from openvre.web.deps import DbSession
@@ -33,7 +33,7 @@ Size = Annotated[int, Query(ge=1, le=100)]
 def search_communities(session: DbSession, links: LinksDep, q: str = "", page: Page = 1, size: Size = 10) -> Any:
     found, total = communities.search_communities(session, q, page, size)
     items = [community_json(community, links) for community in found]
-    return hits(items, total, f"{links.api}/communities" + (f"?q={q}" if q else ""), page, size)
+    return hits(items, total, with_query(f"{links.api}/communities", q=q), page, size)
 
 
 @router.post("/api/communities", status_code=201)

@@ -10,6 +10,7 @@ Downloads are verified against the md5 recorded at upload before the first byte 
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, BinaryIO
@@ -165,7 +166,8 @@ async def file_response(config: RepositoryConfig, stored: StoredFile) -> Streami
         headers={
             "Content-Length": str(stored.size),
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.key)}",
-            "Content-MD5": stored.md5,
+            # RFC 1864: base64 of the digest's bytes, not hex.
+            "Content-MD5": base64.b64encode(bytes.fromhex(stored.md5)).decode(),
         },
     )
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from openvre.repository import licenses
-from openvre.repository.zenodo_api._shapes import hits, license_json
+from openvre.repository.zenodo_api._shapes import hits, license_json, with_query
 from openvre.repository.zenodo_api._wire import LinksDep
 
 router = APIRouter()
@@ -27,7 +27,7 @@ def search_licenses(
 ) -> Any:
     found = licenses.search_licenses(q)
     items = [license_json(license, links) for license in found[(page - 1) * size : page * size]]
-    return hits(items, len(found), f"{links.api}/vocabularies/licenses" + (f"?q={q}" if q else ""), page, size)
+    return hits(items, len(found), with_query(f"{links.api}/vocabularies/licenses", q=q), page, size)
 
 
 @router.get("/api/licenses/{license_id}")
