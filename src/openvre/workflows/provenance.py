@@ -69,7 +69,7 @@ def start_record(run: Run, *, engine_type: str, engine_versions: dict[str, str])
         "software": {"openvre": __version__, "engine": engine_type, "engine_versions": engine_versions},
         "specification": run.spec,
         "parameters": run.input_parameters,
-        "operational_options": run.operational_options,
+        "operational_options": run.engine_options,
         "inputs": checksums(run.workspace, inputs.get("files") or [], inputs.get("directories") or []),
         "started_at": _iso(utcnow()),
     }

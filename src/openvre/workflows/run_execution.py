@@ -94,7 +94,7 @@ class RunExecution:
             workflow=dict(run.spec.get("workflow") or {}),
             workspace=run.workspace,
             parameters=run.input_parameters,
-            operational_options=run.operational_options,
+            operational_options=run.engine_options,
             environment={},
             on_event=self._record_event,
             stop=self.stop,

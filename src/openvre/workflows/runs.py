@@ -60,7 +60,7 @@ class Run:
     workflow_type: str
     spec: dict[str, Any]
     parameters: dict[str, Any]  # the values given at start, over the spec's defaults
-    operational_options: dict[str, Any]
+    operational_options: dict[str, Any]  # the ones given at start (-o)
     workspace: Path
     created_at: datetime
     started_at: datetime | None
@@ -82,6 +82,12 @@ class Run:
         """The parameters the engine sees: the spec's ``inputs.parameters`` with the given ones on top."""
         defaults = (self.spec.get("inputs") or {}).get("parameters") or {}
         return {**defaults, **self.parameters}
+
+    @property
+    def engine_options(self) -> dict[str, Any]:
+        """The operational options the engine sees: the spec's ``inputs.options`` with the given ones on top."""
+        defaults = (self.spec.get("inputs") or {}).get("options") or {}
+        return {**defaults, **self.operational_options}
 
     @classmethod
     def from_row(cls, row: RunRow) -> Run:

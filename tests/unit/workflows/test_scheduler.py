@@ -213,3 +213,26 @@ def test_a_missing_engine_or_a_failing_one_fails_the_run_with_its_message(
     RunExecution(database, run.id, threading.Event(), engines=get_engine).run()
     failed = _get(database, run.id)
     assert failed.status is RunStatus.FAILED and message in failed.message
+
+
+def test_the_specs_operational_options_apply_and_given_ones_win(
+    database: Database, config: WorkflowsConfig, hello_spec: dict[str, Any]
+) -> None:
+    hello_spec["inputs"]["options"] = {"TARGET": "greet"}
+    only_greet = _queued_run(database, config, hello_spec)
+    with database.transaction() as session:
+        created = runs.create_run(session, "alice", "hello", hello_spec, config=config)
+        upload_inputs(created.workspace)
+        both = runs.start_run(session, "alice", created.id, operational_options={"TARGET": "shout"})
+    assert both.engine_options == {"TARGET": "shout"}
+    scheduler = Scheduler(database, config, FAST)
+
+    async def body() -> None:
+        await _until(lambda: all(_get(database, r.id).status is RunStatus.FINISHED for r in (only_greet, both)))
+
+    _run_scheduler(scheduler, body)
+    assert _get(database, only_greet.id).progress.total == 1
+    assert _get(database, both.id).progress.total == 2
+    assert (both.workspace / "results" / "loud.txt").exists() and not (
+        only_greet.workspace / "results" / "loud.txt"
+    ).exists()
