@@ -56,7 +56,8 @@ def message(text: str, status_code: int) -> JSONResponse:
 
 
 async def json_body(request: Request) -> Any:
-    """The JSON body, if any: reana-client sends some (the steps of ``logs``) even on GET."""
+    """The JSON body, if any, whatever its Content-Type: reana-client sends some (the steps of ``logs``)
+    even on GET. A dependency, so the routes using it stay plain functions that FastAPI runs in a thread."""
     raw = await request.body()
     if not raw.strip():
         return {}
@@ -121,6 +122,7 @@ def reana_caller(request: Request, database: DatabaseDep) -> Account:
 
 
 ReanaCaller = Annotated[Account, Depends(reana_caller)]
+JsonBody = Annotated[Any, Depends(json_body)]
 
 
 def require(account: Account, action: str) -> None:

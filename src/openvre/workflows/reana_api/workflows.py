@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,7 +16,7 @@ from openvre.workflows import runs, steps
 from openvre.workflows.config import WorkflowsConfig
 from openvre.workflows.diff import diff_runs, workspace_text_diff
 from openvre.workflows.reana_api._shapes import list_item_json, logs_json, run_answer, status_json
-from openvre.workflows.reana_api._wire import ReanaCaller, flag, json_body, positive_int, require, search_names
+from openvre.workflows.reana_api._wire import JsonBody, ReanaCaller, flag, positive_int, require, search_names
 from openvre.workflows.transitions import ACTIVE, RunStatus
 
 router = APIRouter(prefix="/api/workflows")
@@ -69,9 +69,8 @@ def get_workflows(request: Request, caller: ReanaCaller, session: DbSession) -> 
 
 
 @router.post("")
-async def create_workflow(request: Request, caller: ReanaCaller, session: DbSession) -> JSONResponse:
+def create_workflow(request: Request, spec: JsonBody, caller: ReanaCaller, session: DbSession) -> JSONResponse:
     require(caller, "create_workflow")
-    spec = await json_body(request)
     name = request.query_params.get("workflow_name") or DEFAULT_WORKFLOW_NAME
     run = runs.create_run(session, caller.username, name, spec, config=_config(request))
     body = {
@@ -98,10 +97,9 @@ def get_workflow_parameters(workflow_id_or_name: str, caller: ReanaCaller, sessi
 
 
 @router.post("/{workflow_id_or_name}/start")
-async def start_workflow(workflow_id_or_name: str, request: Request, caller: ReanaCaller) -> dict[str, Any]:
+def start_workflow(workflow_id_or_name: str, request: Request, body: JsonBody, caller: ReanaCaller) -> dict[str, Any]:
     """Start a created run, or with ``restart: true`` queue ``name.N.M`` in the same workspace."""
     require(caller, "run_workflow")
-    body = await json_body(request)
     if not isinstance(body, dict):
         raise InvalidInput("the body must be an object with input_parameters and operational_options")
     parameters, options = body.get("input_parameters"), body.get("operational_options")
@@ -136,17 +134,18 @@ def get_workflow_status(workflow_id_or_name: str, caller: ReanaCaller, session: 
 
 
 @router.put("/{workflow_id_or_name}/status")
-async def set_workflow_status(workflow_id_or_name: str, request: Request, caller: ReanaCaller) -> dict[str, Any]:
+def set_workflow_status(
+    workflow_id_or_name: str, request: Request, body: JsonBody, caller: ReanaCaller
+) -> dict[str, Any]:
     """``status=stop`` (waits a little for the scheduler to stop it) or ``status=deleted``."""
     database: Database = request.app.state.database
-    body = await json_body(request)
     wanted = request.query_params.get("status", "")
     if wanted == "stop":
         require(caller, "run_workflow")
         with database.transaction() as session:
             run = runs.stop_run(session, caller.username, workflow_id_or_name)
         _wake_scheduler(request)
-        run = await _settled(database, caller.username, run)
+        run = _settled(database, caller.username, run)
         return run_answer(run, f"Workflow {run.full_name} has been stopped.")
     if wanted == "deleted":
         require(caller, "delete_workflow")
@@ -157,24 +156,22 @@ async def set_workflow_status(workflow_id_or_name: str, request: Request, caller
     raise InvalidInput(f"status={wanted!r} is not supported: use status=stop or status=deleted", field="status")
 
 
-async def _settled(database: Database, owner: str, run: runs.Run) -> runs.Run:
+def _settled(database: Database, owner: str, run: runs.Run) -> runs.Run:
     """The run once its scheduler has acted on a stop request, or as it is after STOP_WAIT_SECONDS."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + STOP_WAIT_SECONDS
-    while run.status in ACTIVE and loop.time() < deadline:
-        await asyncio.sleep(0.1)
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    while run.status in ACTIVE and time.monotonic() < deadline:
+        time.sleep(0.1)
         with database.transaction() as session:
             run = runs.get_run(session, owner, run.id)
     return run
 
 
 @router.get("/{workflow_id_or_name}/logs")
-async def get_workflow_logs(
-    workflow_id_or_name: str, request: Request, caller: ReanaCaller, session: DbSession
+def get_workflow_logs(
+    workflow_id_or_name: str, wanted: JsonBody, caller: ReanaCaller, session: DbSession
 ) -> dict[str, Any]:
     """Engine and step logs; the step names to show may come as a JSON list in the GET body."""
     require(caller, "read_workflow")
-    wanted = await json_body(request)
     names = [str(name) for name in wanted] if isinstance(wanted, list) and wanted else None
     run = runs.get_run(session, caller.username, workflow_id_or_name)
     workflow_log = ""

@@ -40,7 +40,7 @@ async def upload_file(
     if not file_name:
         raise InvalidInput("give the file's path in the workspace as ?file_name=", field="file_name")
     name = file_name[1:] if file_name.startswith("/") else file_name
-    run = runs.get_run(session, caller.username, workflow_id_or_name)
+    run = await asyncio.to_thread(runs.get_run, session, caller.username, workflow_id_or_name)
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
         async for chunk in request.stream():
             spool.write(chunk)
@@ -75,7 +75,7 @@ def get_files(workflow_id_or_name: str, request: Request, caller: ReanaCaller, s
 async def download_file(workflow_id_or_name: str, file_name: str, caller: ReanaCaller, session: DbSession) -> Response:
     """One file as itself; a directory or a glob as a zip (``Content-Type: application/zip``), as REANA."""
     require(caller, "read_workflow")
-    run = runs.get_run(session, caller.username, workflow_id_or_name)
+    run = await asyncio.to_thread(runs.get_run, session, caller.username, workflow_id_or_name)
     if not _GLOB_CHARACTERS & set(file_name):
         path = workspace.safe_path(run.workspace, file_name)
         if path.is_file() and not workspace.is_internal(file_name):
