@@ -21,6 +21,7 @@ from openvre.datalake.transfer_agent import TransferAgent
 from openvre.db import Database
 from openvre.identity import accounts_api
 from openvre.portal import routes as portal
+from openvre.repository.zenodo_api import create_zenodo_app
 from openvre.services import service_mount
 from openvre.settings import ServiceKind, Settings
 from openvre.web import health
@@ -31,7 +32,7 @@ from openvre.workflows.reana_api import WORKFLOWS_PREFIX, create_reana_app, crea
 from openvre.workflows.scheduler import Scheduler
 
 # Embedded services whose routers this build mounts; later parts of openvre add theirs here.
-MOUNTED_SERVICES: frozenset[str] = frozenset({"datalake", "workflows"})
+MOUNTED_SERVICES: frozenset[str] = frozenset({"datalake", "workflows", "repository"})
 
 
 def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
@@ -77,4 +78,6 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         app.mount(service_mount("workflows"), create_reana_app(settings, ready, awake, workflows_config))
         # reana-client's uploads and downloads drop the /reana prefix (see openvre.workflows.reana_api).
         app.mount(WORKFLOWS_PREFIX, create_reana_workspace_app(settings, ready, workflows_config))
+    if settings.repository.kind is ServiceKind.EMBEDDED:
+        app.mount(service_mount("repository"), create_zenodo_app(settings, ready))
     return app
