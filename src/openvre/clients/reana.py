@@ -149,8 +149,7 @@ class ReanaClient:
 
     def get_workflow_logs(self, workflow: str, steps: list[str] | None = None) -> dict[str, Any]:
         """The logs as a dict (REANA sends them as a JSON string in ``logs``)."""
-        content = json.dumps(steps) if steps else None
-        response = self._json("GET", f"/workflows/{_segment(workflow)}/logs", content=content)
+        response = self._json("GET", f"/workflows/{_segment(workflow)}/logs", json=steps or None)
         return json.loads(response["logs"])  # type: ignore[no-any-return]
 
     def get_workflow_diff(self, a: str, b: str, *, brief: bool = False, context_lines: int = 5) -> dict[str, Any]:

@@ -351,11 +351,14 @@ def stop_run(session: Session, owner: str, reference: str) -> Run:
     return Run.from_row(row)
 
 
-def delete_runs(session: Session, owner: str, reference: str, *, all_runs: bool = False) -> list[Run]:
+def delete_runs(
+    session: Session, owner: str, reference: str, *, all_runs: bool = False, remove_workspace: bool = True
+) -> list[Run]:
     """Mark the run (or every run of its name) deleted and remove workspaces no remaining run uses.
 
     Runs stay in the database as ``deleted`` so run numbers are never reused. A restart shares its
     workspace with the run it restarts, so a workspace goes only with the last run still using it.
+    ``remove_workspace=False`` keeps the files (reana-client always asks to remove them).
     """
     target = find_run_row(session, owner, reference)
     rows = [target]
@@ -374,7 +377,7 @@ def delete_runs(session: Session, owner: str, reference: str, *, all_runs: bool 
     for row in rows:
         transition(session, row, RunStatus.DELETED, f"deleted by {owner}")
     session.flush()
-    for workspace in {row.workspace for row in rows}:
+    for workspace in {row.workspace for row in rows} if remove_workspace else ():
         still_used = session.scalar(
             select(func.count()).where(RunRow.workspace == workspace, RunRow.status != RunStatus.DELETED.value)
         )

@@ -239,6 +239,10 @@ def test_delete_all_runs_and_refuse_deleting_a_running_one(
         deleted = runs.delete_runs(session, "alice", "hello", all_runs=True)
     assert {run.full_name for run in deleted} == {"hello.1", "hello.2"}
     assert not first.workspace.exists() and not second.workspace.exists()
+    kept = _create(database, config, hello_spec)
+    with database.transaction() as session:
+        runs.delete_runs(session, "alice", kept.full_name, remove_workspace=False)
+    assert kept.workspace.is_dir()
 
 
 # -- restart ----------------------------------------------------------------------------------------

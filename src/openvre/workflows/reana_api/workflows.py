@@ -149,9 +149,15 @@ def set_workflow_status(
         return run_answer(run, f"Workflow {run.full_name} has been stopped.")
     if wanted == "deleted":
         require(caller, "delete_workflow")
-        all_runs = bool(body.get("all_runs")) if isinstance(body, dict) else False
+        options = body if isinstance(body, dict) else {}
         with database.transaction() as session:
-            deleted = runs.delete_runs(session, caller.username, workflow_id_or_name, all_runs=all_runs)
+            deleted = runs.delete_runs(
+                session,
+                caller.username,
+                workflow_id_or_name,
+                all_runs=bool(options.get("all_runs", False)),
+                remove_workspace=bool(options.get("workspace", True)),
+            )
         return run_answer(deleted[0], f"Workflow {deleted[0].full_name} has been deleted.")
     raise InvalidInput(f"status={wanted!r} is not supported: use status=stop or status=deleted", field="status")
 
