@@ -138,3 +138,23 @@ def test_status_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
 def test_vre_is_the_installed_console_script() -> None:
     assert Path(sys.executable).with_name("vre").exists()
     assert "Start the portal" in vre("--help").stdout or "up" in vre("--help").stdout
+
+
+def test_worker_runs_the_transfer_agent_and_the_scheduler_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import signal as signals
+
+    environment = {**os.environ, "NO_COLOR": "1", "OPENVRE_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    process = subprocess.Popen(
+        [str(VRE), "worker", "--home", str(tmp_path / "home")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    assert "transfer agent, workflow scheduler" in first
+    process.send_signal(signals.SIGTERM)
+    assert process.wait(timeout=15) == 0
+    assert "openvre worker stopped" in process.stdout.read()
+    process.stdout.close()

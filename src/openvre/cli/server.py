@@ -20,7 +20,10 @@ from openvre.app import create_app
 from openvre.bootstrap import Prepared, prepare
 from openvre.cli._common import HomeOption, console, err_console, settings_or_exit, user_errors
 from openvre.datalake.transfer_agent import TransferAgent
-from openvre.settings import Settings
+from openvre.settings import ServiceKind, Settings
+from openvre.workers import run_workers
+from openvre.workflows.config import WorkflowsConfig
+from openvre.workflows.scheduler import Scheduler
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).", show_default=False)]
 PortOption = Annotated[
@@ -82,15 +85,28 @@ def worker(home: HomeOption = None) -> None:
     settings = settings_or_exit(home=home)
     with user_errors():
         prepared = prepare(settings)
-    agent = TransferAgent(prepared.database)
-    console.print(f"openvre worker on {prepared.database.url.render_as_string(hide_password=True)}; Ctrl-C stops it")
+    embedded = ServiceKind.EMBEDDED
+    agent = TransferAgent(prepared.database) if settings.datalake.kind is embedded else None
+    scheduler = (
+        Scheduler(prepared.database, WorkflowsConfig.from_settings(settings))
+        if settings.workflows.kind is embedded
+        else None
+    )
 
     async def serve() -> None:
-        stop = asyncio.Event()
+        stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await agent.run(stop)
+            loop.add_signal_handler(sig, stopped.set)
+        names = ", ".join(
+            name for name, worker in (("transfer agent", agent), ("workflow scheduler", scheduler)) if worker
+        )
+        console.print(
+            f"openvre worker ({names or 'nothing to run'}) on "
+            f"{prepared.database.url.render_as_string(hide_password=True)}; Ctrl-C stops it"
+        )
+        async with run_workers(agent, scheduler):
+            await stopped.wait()
 
     asyncio.run(serve())
     prepared.database.dispose()

@@ -99,6 +99,7 @@ class RunExecution:
             on_event=self._record_event,
             stop=self.stop,
             log=_LogWriter(run.log_path),
+            log_label=self.run_id,
         )
         try:
             return prepared.engine.run(job)

@@ -242,11 +242,11 @@ def _strip_dots(pattern: str) -> str:
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-def step_log_path(workspace: Path, sequence: int, step: str) -> Path:
+def step_log_path(log_dir: Path, sequence: int, step: str) -> Path:
     """Where a step's output goes: ``.openvre/logs/003-count.log``, numbered in the order steps start.
 
     The number keeps two runs of one rule (Snakemake wildcards, CWL scatter) apart and sorts the
     files in execution order; the step name is reduced to characters safe in a file name.
     """
     safe_name = _UNSAFE_IN_FILE_NAME.sub("_", step).strip("._") or "step"
-    return internal_dir(workspace, "logs") / f"{sequence:03d}-{safe_name}.log"
+    return log_dir / f"{sequence:03d}-{safe_name}.log"

@@ -47,7 +47,7 @@ class StepTracker:
     ) -> Path:
         """Report ``step`` running; returns its log file (``log_path`` when the engine writes its own)."""
         self._started += 1
-        path = log_path or step_log_path(self._job.workspace, self._started, step)
+        path = log_path or step_log_path(self._job.log_dir(), self._started, step)
         event = StepEvent(step, "running", command, image, None, _now(), None, path)
         self._running[key] = _RunningStep(event)
         self._job.on_event(event)

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from openvre.workflows.engines.base import EngineJob, EngineSettings
 from openvre.workflows.errors import WorkflowError
 from openvre.workflows.processes import ProcessResult, run_process
-from openvre.workflows.workspace import internal_dir, safe_path
+from openvre.workflows.workspace import safe_path
 
 
 class OutputReader(Protocol):
@@ -53,7 +53,7 @@ def run_tool(
         argv,
         cwd=job.workspace,
         env={**job.process_environment(), **(environment or {})},
-        log_path=internal_dir(job.workspace, "logs") / f"{tool}.log",
+        log_path=job.log_dir() / f"{tool}.log",
         stop=job.stop,
         grace_period=settings.stop_grace_period,
         on_line=reader.feed,

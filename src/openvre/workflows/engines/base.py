@@ -26,6 +26,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from openvre.errors import InvalidSettings
 from openvre.workflows.errors import EngineNotAvailable
+from openvre.workflows.workspace import internal_dir
 
 StepStatus = Literal["running", "finished", "failed", "stopped"]
 OutcomeStatus = Literal["finished", "failed", "stopped"]
@@ -57,6 +58,11 @@ class EngineJob:
     on_event: Callable[[StepEvent], None]
     stop: threading.Event  # set → kill the whole process group promptly, report "stopped"
     log: Callable[[str], None]  # workflow-level log lines (engine messages)
+    # Subdirectory of .openvre/logs for this run: restarts share a workspace but never each other's logs.
+    log_label: str = ""
+
+    def log_dir(self) -> Path:
+        return internal_dir(self.workspace, "logs", *([self.log_label] if self.log_label else []))
 
     def process_environment(self) -> dict[str, str]:
         """The environment every process of this run gets: openvre's own plus the run's extras."""

@@ -155,3 +155,17 @@ def test_stop_kills_the_step_process_group_promptly(tmp_path: Path) -> None:
     assert processes_with(marker) == []
     assert run.statuses() == [("greet", "running"), ("greet", "finished"), ("wait", "running"), ("wait", "stopped")]
     assert not (workspace / "results/count.txt").exists()
+
+
+def test_a_restart_in_the_same_workspace_keeps_its_own_step_logs(tmp_path: Path) -> None:
+    workspace, spec = example(tmp_path, "serial")
+    first = make_run(workspace, spec, parameters={"greeting": "Hi"})
+    first.job.log_label = "run-1"
+    again = make_run(workspace, spec, parameters={"greeting": "Hey"})
+    again.job.log_label = "run-1.1"
+    assert get_engine("serial").run(first.job).status == "finished"
+    assert get_engine("serial").run(again.job).status == "finished"
+    first_log, again_log = first.ended("greet").log_path, again.ended("greet").log_path
+    assert first_log == workspace / ".openvre/logs/run-1/001-greet.log"
+    assert again_log == workspace / ".openvre/logs/run-1.1/001-greet.log"
+    assert first_log.read_text() == again_log.read_text() == "greeting people\n"  # not appended twice
