@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -99,3 +100,16 @@ def test_helpful_errors(vre: Vre) -> None:
     assert "is not NAME=VALUE" in vre("run", "-w", "x", "-p", "oops", expect=1)
     no_token = {**vre.env, "OPENVRE_TOKEN": ""}
     assert "vre login" in Vre(no_token, vre.cwd)("runs", "list", expect=1)
+
+
+def test_export_writes_a_workflow_run_crate(vre: Vre) -> None:
+    vre("run", "reana.yaml", "-w", "crate", "-p", "greeting=Salut", "--follow")
+    assert "ro-crate-metadata.json" in vre("runs", "export", "crate.1", "--dir", "exported")
+    crate = vre.cwd / "exported" / "crate.1-crate"
+    graph = json.loads((crate / "ro-crate-metadata.json").read_text())["@graph"]
+    assert any(entity.get("@id") == "./" and entity["mainEntity"] == {"@id": "reana.yaml"} for entity in graph)
+    assert (crate / "results" / "out.txt").read_text() == "Salut, World!\n"
+    assert (
+        "no workflow run" in vre("runs", "export", "nope.1", expect=1).lower()
+        or "not found" in vre("runs", "export", "nope.1", expect=1).lower()
+    )
