@@ -109,7 +109,4 @@ def test_export_writes_a_workflow_run_crate(vre: Vre) -> None:
     graph = json.loads((crate / "ro-crate-metadata.json").read_text())["@graph"]
     assert any(entity.get("@id") == "./" and entity["mainEntity"] == {"@id": "reana.yaml"} for entity in graph)
     assert (crate / "results" / "out.txt").read_text() == "Salut, World!\n"
-    assert (
-        "no workflow run" in vre("runs", "export", "nope.1", expect=1).lower()
-        or "not found" in vre("runs", "export", "nope.1", expect=1).lower()
-    )
+    assert "workflow nope.1 does not exist" in vre("runs", "export", "nope.1", expect=1)
