@@ -11,8 +11,6 @@ publication, so it is plain SQL on SQLite and PostgreSQL alike; the query langua
 
 from __future__ import annotations
 
-import html
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from openvre.repository import _search
+from openvre.repository import _search, descriptions
 from openvre.repository._search import RecordQuery as RecordQuery  # part of the search API
 from openvre.repository._tables import (
     CommunityRow,
@@ -175,7 +173,7 @@ def index_record(session: Session, row: DepositionRow) -> None:
     row.access_right = meta.get("access_right", "open")
     row.publication_date = meta.get("publication_date")
     row.search_title = row.title.lower()
-    row.search_description = _plain_text(str(meta.get("description", ""))).lower()
+    row.search_description = descriptions.plain_text(str(meta.get("description", ""))).lower()
     people = [*meta.get("creators", []), *meta.get("contributors", [])]
     row.search_creators = " | ".join(str(person.get("name", "")) for person in people).lower()
     keywords = sorted({str(keyword).lower()[:255] for keyword in meta.get("keywords", [])})
@@ -183,8 +181,3 @@ def index_record(session: Session, row: DepositionRow) -> None:
     session.execute(delete(KeywordRow).where(KeywordRow.recid == row.recid))
     session.add_all(KeywordRow(recid=row.recid, keyword=keyword) for keyword in keywords)
     session.flush()
-
-
-def _plain_text(description: str) -> str:
-    """The words of an HTML description, without tags or entities."""
-    return html.unescape(re.sub(r"<[^>]*>", " ", description))
