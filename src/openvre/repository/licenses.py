@@ -21,6 +21,11 @@ class License:
     osi_approved: bool = False
     data: bool = False  # written for data and creative works rather than software
 
+    @property
+    def spdx_id(self) -> str:
+        """The SPDX identifier in SPDX's own case (``CC-BY-4.0``), as DataCite and schema.org write it."""
+        return _SPDX_BY_ID[self.id]
+
 
 _SPDX_IDS = (
     "0BSD",
@@ -74,6 +79,8 @@ _SPDX_IDS = (
     "UPL-1.0",
     "Zlib",
 )
+
+_SPDX_BY_ID = {spdx.lower(): spdx for spdx in _SPDX_IDS}
 
 _TITLES = {
     "0BSD": "BSD Zero Clause License",
