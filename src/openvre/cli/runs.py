@@ -11,6 +11,7 @@ token, or a real REANA server when ``[workflows] url`` and ``token`` are set. Ru
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +24,8 @@ from rich.text import Text
 from openvre import identity
 from openvre.cli._common import HomeOption, console, err_console, open_database, settings_or_exit, user_errors
 from openvre.clients.reana import ReanaClient
-from openvre.data._connection import saved_token
+from openvre.data._connection import connect, saved_token
+from openvre.data._ops import upload as upload_to_lake
 from openvre.errors import InvalidInput, InvalidToken, OpenVREError
 from openvre.results import Result
 from openvre.services import service_mount
@@ -93,6 +95,13 @@ def run(
     parameters: ParameterOption = None,
     options: OptionOption = None,
     follow_: Annotated[bool, typer.Option("--follow", help="Show progress until the run ends.")] = False,
+    register_outputs: Annotated[
+        str | None,
+        typer.Option(
+            "--register-outputs", help="Scope: register the declared outputs as DIDs there (implies --follow)."
+        ),
+    ] = None,
+    rse: Annotated[str | None, typer.Option(help="RSE for --register-outputs (default: the local RSE).")] = None,
     home: HomeOption = None,
 ) -> None:
     """Create a run from reana.yaml, upload its inputs and start it (reana-client run)."""
@@ -109,10 +118,29 @@ def run(
         if not _render(iter(results)):
             raise typer.Exit(1)
         name = results[-1].target
-        if not follow_:
+        if not (follow_ or register_outputs):
             console.print(f"{name} is queued; `vre runs status {name}` shows how it goes")
             return
         _follow(client, name)
+        if register_outputs:
+            _register_outputs(client, name, register_outputs, rse, home)
+
+
+def _register_outputs(client: ReanaClient, name: str, scope: str, rse: str | None, home: Path | None) -> None:
+    """Put a finished run's declared outputs into the data lake, as the dataset ``scope:<run>.outputs``."""
+    with tempfile.TemporaryDirectory(prefix="openvre-outputs-") as scratch:
+        fetched = list(_downloads(client, name, _outputs(client, name), Path(scratch)))
+        if not _render(iter(fetched)):
+            raise typer.Exit(1)
+        paths = [Path(result.message) for result in fetched]
+        with connect(settings_or_exit(home=home)) as lake:
+            target = rse or lake.local_rse
+            if target is None:
+                raise InvalidInput("--register-outputs needs --rse: the data lake has no local RSE configured")
+            ok = _render(upload_to_lake(lake, paths, target, scope, dataset=f"{name}.outputs"))
+    if not ok:
+        raise typer.Exit(1)
+    console.print(f"outputs registered as {scope}:{name}.outputs on {target}")
 
 
 def _follow(client: ReanaClient, name: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openvre.data._connection import lake_url
 from openvre.settings import Settings
 
 # What reana.yaml may name as a step's ``compute_backend``. Steps run as local processes here; a spec
@@ -20,7 +21,19 @@ class WorkflowsConfig:
     compute_backends: tuple[str, ...] = field(
         default=LOCAL_COMPUTE_BACKENDS, metadata={"help": "compute_backend values a step may name."}
     )
+    datalake_url: str | None = field(
+        default=None, metadata={"help": "Rucio base URL steps get with workflow.resources.rucio."}
+    )
+    datalake_token: str | None = field(
+        default=None, metadata={"help": "Token for a remote data lake; embedded: a token is minted per run."}
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkflowsConfig:
-        return cls(workspaces=settings.home / "workspaces", logs=settings.home / "logs" / "runs")
+        lake = settings.datalake
+        return cls(
+            workspaces=settings.home / "workspaces",
+            logs=settings.home / "logs" / "runs",
+            datalake_url=lake_url(settings),
+            datalake_token=lake.token.get_secret_value() if lake.token else None,
+        )

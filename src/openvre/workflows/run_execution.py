@@ -20,7 +20,10 @@ from openvre.db import Database
 from openvre.errors import OpenVREError
 from openvre.workflows import provenance
 from openvre.workflows._tables import RunRow
+from openvre.workflows.config import WorkflowsConfig
+from openvre.workflows.datalake_access import rucio_environment, wants_rucio
 from openvre.workflows.engines import Engine, EngineJob, EngineOutcome, StepEvent, get_engine
+from openvre.workflows.errors import WorkflowError
 from openvre.workflows.runs import Run
 from openvre.workflows.steps import list_steps, record_step_event, refresh_progress
 from openvre.workflows.transitions import ACTIVE, RunStatus, transition
@@ -34,6 +37,7 @@ class _Prepared:
     run: Run
     engine: Engine
     record: dict[str, Any]
+    environment: dict[str, str]
 
 
 class RunExecution:
@@ -45,8 +49,10 @@ class RunExecution:
         *,
         is_shutdown: Callable[[], bool] = lambda: False,
         engines: Callable[[str], Engine] = get_engine,
+        config: WorkflowsConfig | None = None,
     ) -> None:
         self.database = database
+        self.config = config
         self.run_id = run_id
         self.stop = stop
         self._is_shutdown = is_shutdown
@@ -81,12 +87,36 @@ class RunExecution:
             self.fail(error.message)
             return None
         record = provenance.start_record(run, engine_type=run.workflow_type, engine_versions=engine.versions())
+        try:
+            with self.database.transaction() as session:
+                environment = self._step_environment(session, run)
+        except OpenVREError as error:
+            self.fail(error.message)
+            return None
         with self.database.transaction() as session:
             row = self._row(session)
             row.provenance = record
             row.total_steps = _declared_steps(run)
             transition(session, row, RunStatus.RUNNING, f"{run.workflow_type} engine started")
-        return _Prepared(run, engine, record)
+        return _Prepared(run, engine, record, environment)
+
+    def _step_environment(self, session: Session, run: Run) -> dict[str, str]:
+        if not wants_rucio(run.spec):
+            return {}
+        if self.config is None:
+            raise WorkflowError("workflow.resources.rucio needs the scheduler's data lake settings")
+        environment = rucio_environment(
+            session,
+            owner=run.owner,
+            run_name=run.full_name,
+            workspace=run.workspace,
+            lake_url=self.config.datalake_url,
+            lake_token=self.config.datalake_token,
+        )
+        _LogWriter(run.log_path)(
+            f"workflow.resources.rucio: steps get RUCIO_CONFIG for {self.config.datalake_url} as {run.owner}"
+        )
+        return environment
 
     def _run_engine(self, prepared: _Prepared) -> EngineOutcome:
         run = prepared.run
@@ -95,7 +125,7 @@ class RunExecution:
             workspace=run.workspace,
             parameters=run.input_parameters,
             operational_options=run.engine_options,
-            environment={},
+            environment=prepared.environment,
             on_event=self._record_event,
             stop=self.stop,
             log=_LogWriter(run.log_path),

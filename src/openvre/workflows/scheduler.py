@@ -190,7 +190,9 @@ class Scheduler:
     # -- execute ---------------------------------------------------------------------------------
     def _launch(self, run_id: str) -> None:
         stop = threading.Event()
-        execution = RunExecution(self.database, run_id, stop, is_shutdown=lambda: self._shutting_down)
+        execution = RunExecution(
+            self.database, run_id, stop, is_shutdown=lambda: self._shutting_down, config=self.config
+        )
         task = asyncio.create_task(self._execute(run_id, execution), name=f"workflow-run-{run_id}")
         self._active[run_id] = _Active(stop, task)
 
