@@ -31,6 +31,7 @@ from openvre.db import utcnow
 from openvre.errors import InvalidInput
 from openvre.workflows._tables import RunRow, WorkflowRow
 from openvre.workflows.config import WorkflowsConfig
+from openvre.workflows.workspace import check_spec_paths
 from openvre.workflows.errors import InvalidWorkflowSpec, RunStateError, WorkflowNotFound
 from openvre.workflows.transitions import ENDED, RunStatus, check_transition, transition
 from openvre.workflows.validation import validate_spec
@@ -260,6 +261,8 @@ def _check_spec(spec: dict[str, Any], config: WorkflowsConfig) -> None:
         raise InvalidWorkflowSpec(
             f"reana.yaml has {count} problem{'s' if count > 1 else ''}:\n{problems}", problems=report.errors
         )
+    # Inputs, outputs and workflow files are workspace paths: none may lead out of the workspace.
+    check_spec_paths(config.workspaces, spec)
 
 
 def _plain_dict(value: dict[str, Any] | None, what: str) -> dict[str, Any]:

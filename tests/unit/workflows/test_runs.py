@@ -334,3 +334,14 @@ def test_diff_shows_spec_parameter_and_file_differences(
     assert "Files hello.1/results/out.txt and hello.2/results/out.txt differ" in brief
     full = workspace_text_diff(diff)
     assert "-Hello, World!" in full and "+Hi, World!" in full
+
+
+@pytest.mark.parametrize("escape", ["../../etc/passwd", "/etc/passwd", "results/../../x"])
+def test_paths_leaving_the_workspace_are_refused_at_creation(
+    database: Database, config: WorkflowsConfig, hello_spec: dict[str, Any], escape: str
+) -> None:
+    from openvre.workflows.errors import InvalidWorkspacePath
+
+    spec = {**hello_spec, "outputs": {"files": ["results/out.txt", escape]}}
+    with pytest.raises(InvalidWorkspacePath, match=r"outputs\.files\[1\]"):
+        _create(database, config, spec)
