@@ -31,10 +31,10 @@ from openvre.db import utcnow
 from openvre.errors import InvalidInput
 from openvre.workflows._tables import RunRow, WorkflowRow
 from openvre.workflows.config import WorkflowsConfig
-from openvre.workflows.workspace import check_spec_paths
 from openvre.workflows.errors import InvalidWorkflowSpec, RunStateError, WorkflowNotFound
 from openvre.workflows.transitions import ENDED, RunStatus, check_transition, transition
 from openvre.workflows.validation import validate_spec
+from openvre.workflows.workspace import check_spec_paths
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 _REFERENCE = re.compile(r"^(?P<name>[^.]+)(?:\.(?P<major>\d+)(?:\.(?P<minor>\d+))?)?$")
