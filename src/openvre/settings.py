@@ -23,7 +23,7 @@ import os
 from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -115,6 +115,12 @@ class Settings(BaseSettings):
         default=True,
         description="Run the background workers (transfer agent, workflow scheduler) inside `vre up`; "
         "set false when they run as separate `vre worker` processes.",
+    )
+    container_runtime: Literal["none", "podman"] = Field(
+        default="none",
+        description="How workflow steps run: `none` as local processes in the run's workspace; `podman` inside "
+        "each step's `environment` image, with only the workspace mounted and no network. Images must be in "
+        "podman's local storage (nothing is pulled); podman needs runc here (see the admin guide).",
     )
     datalake: ServiceSettings = Field(default_factory=ServiceSettings)
     workflows: ServiceSettings = Field(default_factory=ServiceSettings)

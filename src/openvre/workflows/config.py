@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openvre.data._connection import lake_url
 from openvre.settings import Settings
+from openvre.workflows.engines.base import ContainerRuntime
 
 # What reana.yaml may name as a step's ``compute_backend``. Steps run as local processes here; a spec
 # written for REANA's default (Kubernetes) runs unchanged, and other backends are refused at creation
@@ -27,6 +28,9 @@ class WorkflowsConfig:
     datalake_token: str | None = field(
         default=None, metadata={"help": "Token for a remote data lake; embedded: a token is minted per run."}
     )
+    container_runtime: ContainerRuntime = field(
+        default="none", metadata={"help": "Where steps run: `none` (local processes) or `podman` (their images)."}
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkflowsConfig:
@@ -36,4 +40,5 @@ class WorkflowsConfig:
             logs=settings.home / "logs" / "runs",
             datalake_url=lake_url(settings),
             datalake_token=lake.token.get_secret_value() if lake.token else None,
+            container_runtime=settings.container_runtime,
         )

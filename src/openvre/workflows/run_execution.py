@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +49,18 @@ class RunExecution:
         stop: threading.Event,
         *,
         is_shutdown: Callable[[], bool] = lambda: False,
-        engines: Callable[[str], Engine] = get_engine,
+        engines: Callable[[str], Engine] | None = None,
         config: WorkflowsConfig | None = None,
     ) -> None:
+        """``engines`` builds the engine for a workflow type; by default :func:`get_engine` with the
+        config's ``container_runtime``, so the setting reaches every engine that runs containers."""
         self.database = database
         self.config = config
         self.run_id = run_id
         self.stop = stop
         self._is_shutdown = is_shutdown
-        self._engines = engines
+        runtime = config.container_runtime if config is not None else "none"
+        self._engines = engines or partial(get_engine, container_runtime=runtime)
 
     def run(self) -> None:
         prepared = self._prepare()

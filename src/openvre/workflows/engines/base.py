@@ -14,6 +14,7 @@ raises :class:`EngineNotAvailable` naming the pip extra when the engine's tool i
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import os
@@ -25,11 +26,13 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol
 
 from openvre.errors import InvalidSettings
+from openvre.workflows.engines import _podman
 from openvre.workflows.errors import EngineNotAvailable
 from openvre.workflows.workspace import internal_dir
 
 StepStatus = Literal["running", "finished", "failed", "stopped"]
 OutcomeStatus = Literal["finished", "failed", "stopped"]
+ContainerRuntime = Literal["none", "podman"]
 
 
 @dataclass(frozen=True)
@@ -113,11 +116,16 @@ _ENGINES: dict[str, _Registration] = {
 WORKFLOW_TYPES: tuple[str, ...] = tuple(_ENGINES)
 
 
-def get_engine(workflow_type: str, settings: EngineSettings | None = None) -> Engine:
+def get_engine(
+    workflow_type: str, settings: EngineSettings | None = None, *, container_runtime: ContainerRuntime | None = None
+) -> Engine:
     """The engine for a reana.yaml ``workflow.type``, configured with ``settings`` (its own settings class).
 
-    Raises :class:`EngineNotAvailable` for an unknown type or when the engine's tool is not
-    installed, with the ``pip install`` line that fixes it.
+    Without ``settings``, the engine gets its defaults with ``container_runtime`` (openvre's setting)
+    applied when the engine runs steps in containers; the scheduler passes it, so one setting
+    configures every engine. Raises :class:`EngineNotAvailable` for an unknown type, when the
+    engine's tool is not installed (with the ``pip install`` line that fixes it), or when the
+    settings ask for podman and it is missing (with the Debian packages to install).
     """
     registration = _ENGINES.get(workflow_type)
     if registration is None:
@@ -132,13 +140,26 @@ def get_engine(workflow_type: str, settings: EngineSettings | None = None) -> En
             field="workflow.type",
         )
     engine_class = getattr(importlib.import_module(registration.module), registration.class_name)
+    settings_class: type[EngineSettings] = engine_class.settings_class
     if settings is None:
-        return engine_class()  # type: ignore[no-any-return]
-    if not isinstance(settings, engine_class.settings_class):
+        settings = _default_settings(settings_class, container_runtime)
+    if not isinstance(settings, settings_class):
         raise InvalidSettings(
-            f"the {workflow_type} engine takes {engine_class.settings_class.__name__}, not {type(settings).__name__}"
+            f"the {workflow_type} engine takes {settings_class.__name__}, not {type(settings).__name__}"
         )
+    if getattr(settings, "container_runtime", "none") == "podman":
+        _podman.require_podman()
     return engine_class(settings)  # type: ignore[no-any-return]
+
+
+def _default_settings(
+    settings_class: type[EngineSettings], container_runtime: ContainerRuntime | None
+) -> EngineSettings:
+    """The engine's default settings, with openvre's ``container_runtime`` if the engine has that setting."""
+    takes_runtime = any(f.name == "container_runtime" for f in dataclasses.fields(settings_class))
+    if container_runtime is None or not takes_runtime:
+        return settings_class()
+    return settings_class(container_runtime=container_runtime)  # type: ignore[call-arg]
 
 
 def _installed(module: str) -> bool:

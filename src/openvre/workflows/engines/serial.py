@@ -11,8 +11,12 @@ Semantics follow ``reana-workflow-engine-serial``:
   included, named case-insensitively or given by their 0-based index (REANA's log numbering).
   Unlike REANA, which then runs the whole workflow, an unknown step or ``FROM`` after ``TARGET``
   fails the run with a message listing the steps. ``CACHE`` is accepted; openvre does not cache.
-- A step's ``environment`` (its container image) is recorded in its events, but the step runs as
-  a local process: there is no container runtime here, and the log says so.
+- A step's ``environment`` (its container image) is recorded in its events. With the default
+  ``container_runtime = none`` the step runs as a local process in the workspace, and the log says
+  so. With ``podman`` each command runs as ``sh -c COMMAND`` inside the image (images need not
+  have bash), which sees only the workspace and no network (:mod:`._podman`), so a step cannot
+  write outside its workspace whatever paths it is given; a step without an image fails, as it
+  could not be confined.
 """
 
 from __future__ import annotations
@@ -20,15 +24,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 from string import Template
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from openvre import __version__
 from openvre.errors import OpenVREError
+from openvre.workflows.engines import _podman
 from openvre.workflows.engines._steps import StepTracker, step_failure_message
 from openvre.workflows.engines.base import EngineJob, EngineOutcome, EngineSettings
 from openvre.workflows.errors import WorkflowError
-from openvre.workflows.processes import run_process
+from openvre.workflows.processes import ProcessResult, run_process
 
 OPERATIONAL_OPTIONS = ("FROM", "TARGET", "CACHE")
 
@@ -37,7 +43,24 @@ OPERATIONAL_OPTIONS = ("FROM", "TARGET", "CACHE")
 class SerialSettings(EngineSettings):
     shell: str = field(
         default="bash",
-        metadata={"help": "Shell that runs each command as `<shell> -c COMMAND`; `sh` is used if it is missing."},
+        metadata={
+            "help": "Shell that runs each local command as `<shell> -c COMMAND`; `sh` is used if it is missing. "
+            "Inside an image commands always run with `sh`."
+        },
+    )
+    container_runtime: Literal["none", "podman"] = field(
+        default="none",
+        metadata={
+            "help": "`none` runs steps as local processes in the workspace; `podman` runs each step inside its "
+            "`environment` image with only the workspace mounted and no network."
+        },
+    )
+    podman_options: tuple[str, ...] = field(
+        default=_podman.DEFAULT_OPTIONS,
+        metadata={
+            "help": "Extra `podman run` options; the default (runc, explicit ulimits) is what podman needs on "
+            "openvre's kind of machine. Use () when containers.conf already sets them."
+        },
     )
 
 
@@ -61,7 +84,10 @@ class SerialEngine:
         probe = subprocess.run(
             [shell, "-c", 'echo "${BASH_VERSION:-unknown}"'], capture_output=True, text=True, check=False
         )
-        return {"openvre": __version__, shell: probe.stdout.strip() or "unknown"}
+        versions = {"openvre": __version__, shell: probe.stdout.strip() or "unknown"}
+        if self._in_containers:
+            versions["podman"] = _podman.podman_version()
+        return versions
 
     def run(self, job: EngineJob) -> EngineOutcome:
         try:
@@ -78,27 +104,25 @@ class SerialEngine:
                 return ended
         return EngineOutcome("finished", f"{len(steps)} step(s) finished", len(steps))
 
+    @property
+    def _in_containers(self) -> bool:
+        return self.settings.container_runtime == "podman"
+
     def _run_step(self, job: EngineJob, tracker: StepTracker, step: _Step, total: int) -> EngineOutcome | None:
         """Run one step's commands in order; the run's outcome if the step did not finish, else None."""
-        if step.image:
-            job.log(
-                f"step {step.name}: image {step.image} recorded; running as a local process in the workspace "
-                "(no container runtime configured)"
-            )
-        else:
-            job.log(f"step {step.name}: no environment given; running as a local process in the workspace")
+        problem = self._announce(job, step)
         key = str(step.position)
         log_path = tracker.start(key, step.name, command="\n".join(step.commands), image=step.image)
+        if problem is not None:
+            with log_path.open("a", encoding="utf-8") as log:
+                log.write(problem + "\n")
+            tracker.finish(key, "failed", tail=(problem,))
+            message = f"step {step.name!r} cannot run: {problem}"
+            job.log(f"error: {message}")
+            return EngineOutcome("failed", message, total)
         for command in step.commands:
             job.log(f"step {step.position} ({step.name}): {command}")
-            result = run_process(
-                [self._shell(), "-c", command],
-                cwd=job.workspace,
-                env=job.process_environment(),
-                log_path=log_path,
-                stop=job.stop,
-                grace_period=self.settings.stop_grace_period,
-            )
+            result = self._run_command(job, step, command, log_path)
             if result.stopped:
                 tracker.finish(key, "stopped", exit_code=result.exit_code)
                 job.log(f"step {step.name}: stopped")
@@ -110,6 +134,54 @@ class SerialEngine:
                 return EngineOutcome("failed", message, total)
         tracker.finish(key, "finished", exit_code=0)
         return None
+
+    def _announce(self, job: EngineJob, step: _Step) -> str | None:
+        """Say in the run log where the step runs; why it cannot run, if it cannot."""
+        if not self._in_containers:
+            if step.image:
+                job.log(
+                    f"step {step.name}: image {step.image} recorded; running as a local process in the workspace "
+                    "(no container runtime configured)"
+                )
+            else:
+                job.log(f"step {step.name}: no environment given; running as a local process in the workspace")
+            return None
+        if not step.image:
+            return (
+                "it has no environment, and with container_runtime = podman every step runs inside its image: "
+                "give the step `environment: IMAGE`"
+            )
+        if not _podman.image_exists(step.image):
+            return _podman.missing_image_message(step.image)
+        job.log(f"step {step.name}: running inside image {step.image} with podman (only the workspace mounted)")
+        return None
+
+    def _run_command(self, job: EngineJob, step: _Step, command: str, log_path: Path) -> ProcessResult:
+        """One command as its own process group: locally, or as ``podman run`` of the step's image."""
+        name: str | None = None
+        if not self._in_containers or step.image is None:
+            argv = [self._shell(), "-c", command]
+        else:
+            name = _podman.new_container_name(step.name)
+            argv = _podman.run_command_argv(
+                image=step.image,
+                workspace=job.workspace,
+                command=command,
+                name=name,
+                environment=job.environment,
+                options=self.settings.podman_options,
+            )
+        result = run_process(
+            argv,
+            cwd=job.workspace,
+            env=job.process_environment(),
+            log_path=log_path,
+            stop=job.stop,
+            grace_period=self.settings.stop_grace_period,
+        )
+        if name is not None and not result.succeeded:
+            _podman.remove_container(name)  # podman run killed after the grace period leaves it running
+        return result
 
     def _shell(self) -> str:
         return self.settings.shell if shutil.which(self.settings.shell) else "sh"
