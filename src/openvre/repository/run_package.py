@@ -250,7 +250,8 @@ def _lake_table(inputs: tuple[LakeInput, ...]) -> list[str]:
 def _step_list(steps: tuple[ExecutedStep, ...]) -> list[str]:
     lines = ["", "## Steps as run", ""]
     for index, step in enumerate(steps, 1):
-        command = " ".join(step.command.split())  # one line: a Markdown code span cannot hold line breaks
+        # One line: a Markdown code span cannot hold line breaks; a step's commands run one after the other.
+        command = "; ".join(line.strip() for line in step.command.splitlines() if line.strip())
         lines.append(f"{index}. `{step.name}` ({step.status}): `{command}`")
     return lines
 

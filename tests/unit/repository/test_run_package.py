@@ -68,8 +68,8 @@ def package(tmp_path: Path) -> RunPackage:
         started_at="2026-01-02T10:00:01",
         finished_at="2026-01-02T10:00:09",
         steps=(
-            ExecutedStep("histogram", "python code/histogram.py\n  --bins 40", "finished", "python:3.12-slim"),
-            ExecutedStep("summary", "python code/summary.py", "finished", "python:3.12-slim"),
+            ExecutedStep("histogram", "mkdir -p results\n  python code/histogram.py --bins 40", "finished", "py:3"),
+            ExecutedStep("summary", "python code/summary.py", "finished", "py:3"),
         ),
         files=tuple(files),
         lake_inputs=(lake,),
@@ -158,7 +158,7 @@ def test_the_readme_says_how_to_reproduce_and_lists_everything(package: RunPacka
     assert "vre reproduce 10.5072/openvre.7" in text and "reana-client run -w dimuon" in text
     assert "| `workspace/reana.yaml` | specification |" in text.splitlines()[text.splitlines().index("## Files") + 4]
     assert "| `user.demo:dimuon-2012` | `dataset` | 2 | 150 |" in text
-    assert "1. `histogram` (finished): `python code/histogram.py --bins 40`" in text
+    assert "1. `histogram` (finished): `mkdir -p results; python code/histogram.py --bins 40`" in text
 
 
 def test_datalake_inputs_keep_every_files_checksums(package: RunPackage) -> None:
