@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from openvre.cli import accounts, data, runs, server, tokens, validate
+from openvre.cli import accounts, data, publish, runs, server, tokens, validate
 
 app = typer.Typer(
     name="vre",
@@ -23,6 +23,8 @@ app.command("run")(runs.run)
 app.add_typer(runs.app, name="runs")
 app.command("login")(tokens.login)
 app.command("validate")(validate.validate)
+app.add_typer(publish.app, name="publish")
+app.command("reproduce")(publish.reproduce)
 
 
 def main() -> None:
