@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-DEBIAN_PACKAGES := chromium postgresql
+DEBIAN_PACKAGES := chromium postgresql podman runc busybox-static
 LINTED := src tests benchmarks
 
 .PHONY: install system-deps run test bench lint clean
