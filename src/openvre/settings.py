@@ -120,7 +120,7 @@ class Settings(BaseSettings):
         default="none",
         description="How workflow steps run: `none` as local processes in the run's workspace; `podman` inside "
         "each step's `environment` image, with only the workspace mounted and no network. Images must be in "
-        "podman's local storage (nothing is pulled); podman needs runc here (see the admin guide).",
+        "podman's local storage (nothing is pulled); see docs/workflows.md, Environments.",
     )
     datalake: ServiceSettings = Field(default_factory=ServiceSettings)
     workflows: ServiceSettings = Field(default_factory=ServiceSettings)

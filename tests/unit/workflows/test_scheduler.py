@@ -236,3 +236,21 @@ def test_the_specs_operational_options_apply_and_given_ones_win(
     assert (both.workspace / "results" / "loud.txt").exists() and not (
         only_greet.workspace / "results" / "loud.txt"
     ).exists()
+
+
+def test_the_configured_container_runtime_reaches_the_engine(
+    database: Database, config: WorkflowsConfig, hello_spec: dict[str, Any]
+) -> None:
+    podman = WorkflowsConfig(workspaces=config.workspaces, logs=config.logs, container_runtime="podman")
+    run = _queued_run(database, podman, hello_spec)
+    _pending(database, run)
+
+    RunExecution(database, run.id, threading.Event(), config=podman).run()
+
+    failed = _get(database, run.id)
+    assert failed.status is RunStatus.FAILED
+    # Its image was never built here: proof that the step was to run in it. Without podman, the fix.
+    assert (
+        "image docker.io/library/python:3.12-slim is not available locally" in failed.message
+        or "apt-get install podman runc" in failed.message
+    ), failed.message
