@@ -76,27 +76,45 @@ def test_a_step_cannot_write_outside_its_workspace_through_paths_it_is_given(tmp
     assert not (tmp_path / "next-to-workspace").exists()
 
 
-def test_stop_kills_the_step_and_its_container_promptly(tmp_path: Path, podman_image: str) -> None:
-    marker = unique_sleep()
-    workspace, run = _podman_run(
-        tmp_path, [{"name": "sleeper", "environment": podman_image, "commands": [f"touch started; sleep {marker}"]}]
-    )
-    engine = _engine(grace=2)
+def _stop_when_started(tmp_path: Path, image: str, command: str, grace: float) -> tuple[Run, Any, float]:
+    """Run one ``sleeper`` step running ``command`` (which touches ``started``), stop it once started."""
+    workspace, run = _podman_run(tmp_path, [{"name": "sleeper", "environment": image, "commands": [command]}])
+    engine = _engine(grace=grace)
     outcome: list[Any] = []
     thread = threading.Thread(target=lambda: outcome.append(engine.run(run.job)))
     thread.start()
     wait_for(lambda: (workspace / "started").exists(), timeout=30)
-
     started = time.monotonic()
     run.job.stop.set()
     thread.join(timeout=30)
-    seconds = time.monotonic() - started
+    assert not thread.is_alive(), "the engine did not return after stop"
+    return run, outcome[0], time.monotonic() - started
 
-    assert outcome[0].status == "stopped"
-    assert seconds < 3
+
+def _containers_left() -> str:
+    ps = subprocess.run(["podman", "ps", "-aq", "--filter", "name=openvre-sleeper-"], capture_output=True, text=True)
+    return ps.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "grace", "within"),
+    [
+        ("touch started; sleep {marker}", 5.0, 3.0),  # --init forwards SIGTERM: ends at once
+        ("trap '' TERM; touch started; sleep {marker}", 1.0, 3.0),  # ignores it: SIGKILL, then podman rm
+    ],
+    ids=["sigterm", "ignores-sigterm"],
+)
+def test_stop_kills_the_step_and_its_container_promptly(
+    tmp_path: Path, podman_image: str, command: str, grace: float, within: float
+) -> None:
+    marker = unique_sleep()
+
+    run, outcome, seconds = _stop_when_started(tmp_path, podman_image, command.format(marker=marker), grace)
+
+    assert outcome.status == "stopped"
+    assert seconds < within
     assert processes_with(marker) == []
-    left = subprocess.run(["podman", "ps", "-aq", "--filter", "name=openvre-sleeper-"], capture_output=True, text=True)
-    assert left.stdout == ""
+    assert _containers_left() == ""
     assert run.statuses() == [("sleeper", "running"), ("sleeper", "stopped")]
 
 
