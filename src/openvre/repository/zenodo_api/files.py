@@ -62,7 +62,7 @@ async def upload_object(
     declared = int(length) if length and length.isdigit() else None
     try:
         stored = await run_in_threadpool(
-            files.upload_file, database, config, bucket_id, key, _blocking_chunks(request), declared_size=declared
+            files.upload_file, database, config, bucket_id, key, request_chunks(request), declared_size=declared
         )
     except ClientDisconnect:
         log.info("upload of %r to bucket %s interrupted by the client; nothing was kept", key, bucket_id)
@@ -154,7 +154,7 @@ def delete_file(recid: int, file_id: str, caller: ZenodoCaller, session: DbSessi
     return Response(status_code=204)
 
 
-# --- helpers shared with the records API ----------------------------------------------------------
+# --- helpers shared with the records API and the portal's repository pages -----------------------
 
 
 async def file_response(config: RepositoryConfig, stored: StoredFile) -> StreamingResponse:
@@ -172,7 +172,7 @@ async def file_response(config: RepositoryConfig, stored: StoredFile) -> Streami
     )
 
 
-def _blocking_chunks(request: Request) -> Iterator[bytes]:
+def request_chunks(request: Request) -> Iterator[bytes]:
     """The request body as a blocking iterator, for a worker thread; the event loop reads the socket."""
     stream: AsyncIterator[bytes] = request.stream().__aiter__()
 
