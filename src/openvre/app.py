@@ -20,6 +20,7 @@ from openvre.datalake.rucio_api import create_rucio_app
 from openvre.datalake.transfer_agent import TransferAgent
 from openvre.db import Database
 from openvre.identity import accounts_api
+from openvre.portal import repository_pages
 from openvre.portal import routes as portal
 from openvre.repository.zenodo_api import create_zenodo_app
 from openvre.services import service_mount
@@ -69,6 +70,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(accounts_api.router)
     app.include_router(portal.router)
+    # Before the /zenodo mount: routes match in order, so the API's links.html pages answer here.
+    app.include_router(repository_pages.router)
     app.mount("/static", StaticFiles(directory=portal.STATIC_DIR), name="static")
     if agent is not None:
         app.mount(service_mount("datalake"), create_rucio_app(settings, ready, agent))

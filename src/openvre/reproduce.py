@@ -62,6 +62,8 @@ def reproduce(
     own = connections is None
     services = connections or Connections()
     try:
+        if directory is not None:
+            _check_empty(directory)  # before anything is fetched
         record = resolve_record(services.repository, doi)
         yield Result("resolve", doi, "ok", f"record {record['id']}: {record.get('title') or ''}")
         crate, run = _crate_file(record)
