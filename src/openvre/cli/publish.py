@@ -117,9 +117,9 @@ def _announce(results: list[Result]) -> None:
     final = results[-1] if results else None
     if final is None or final.action != "publish" or final.status != "ok":
         raise typer.Exit(1)
-    console.print(f"[bold green]published[/] DOI [bold]{final.target}[/]  {doi_url(final.target)}")
+    console.print(f"[bold green]published[/] DOI [bold]{final.target}[/]  {doi_url(final.target)}", highlight=False)
     if final.message:
-        console.print(f"landing page {final.message}")
+        console.print(f"landing page {final.message}", highlight=False)
 
 
 @app.command("run")
