@@ -6,9 +6,11 @@ from openvre.repository.descriptions import plain_text, safe_html
 
 
 def test_allowed_markup_stays_and_text_is_escaped() -> None:
-    given = '<p>Spectra <b>of</b> <i>muons</i> &amp; 1 &lt; 2</p><ul><li>one</li></ul><a href="https://cern.ch">CERN</a>'
+    given = (
+        '<p>Spectra <b>of</b> <i>muons</i> &amp; 1 &lt; 2</p><ul><li>one</li></ul><a href="https://cern.ch">CERN</a>'
+    )
     assert safe_html(given) == (
-        '<p>Spectra <b>of</b> <i>muons</i> &amp; 1 &lt; 2</p><ul><li>one</li></ul>'
+        "<p>Spectra <b>of</b> <i>muons</i> &amp; 1 &lt; 2</p><ul><li>one</li></ul>"
         '<a href="https://cern.ch" rel="nofollow noopener">CERN</a>'
     )
 
@@ -17,7 +19,7 @@ def test_scripts_handlers_styles_and_script_links_are_removed() -> None:
     given = (
         '<p onclick="steal()" style="x">Hi<script>steal()</script><style>p{}</style></p>'
         '<a href="javascript:steal()">click</a><img src=x onerror=steal()><iframe src="//evil"></iframe>'
-        '<svg><script>steal()</script></svg>'
+        "<svg><script>steal()</script></svg>"
     )
     assert safe_html(given) == "<p>Hi</p>click"
 
