@@ -1,4 +1,4 @@
-"""The repository's portal pages in-process: landing pages, exports, downloads, DOIs, search, communities."""
+"""The repository's portal pages in-process: landing pages, exports, downloads, DOIs, search, the deposit form."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from openvre.db import Database
 from openvre.repository import communities, deposits, exports, files, records
 from openvre.repository.config import RepositoryConfig
 from openvre.settings import Settings
-from tests.conftest import USER_PASSWORD
-from tests.http.test_portal import log_in
+from tests.conftest import USER_PASSWORD, make_token
+from tests.http.test_portal import csrf_of, log_in
 
 HTML = {"Accept": "text/html"}
 DATA = b"energy,count\n1.0,42\n"
@@ -233,6 +233,35 @@ def test_unknown_doi_says_how_to_search(app_client: TestClient) -> None:
     assert '<form method="get" action="/records"' in page.text and "Search records" in page.text
 
 
+# --- drafts are private ---------------------------------------------------------------------------
+
+
+def test_drafts_are_invisible_to_others_and_to_anonymous(
+    app_client: TestClient, app_database: Database, config: RepositoryConfig, alice: str, bob: str
+) -> None:
+    recid = draft(app_database, config, alice)
+    anonymous = app_client.get(f"/zenodo/records/{recid}", headers=HTML)
+    assert anonymous.status_code == 404 and f"no published record {recid} here" in anonymous.text
+    assert app_client.get(f"/zenodo/deposit/{recid}", follow_redirects=False).headers["location"] == (
+        f"/login?next=/zenodo/deposit/{recid}"
+    )
+    assert app_client.get(f"/zenodo/records/{recid}/export/bibtex").status_code == 404
+    log_in_as(app_client, "bob")
+    assert app_client.get(f"/zenodo/records/{recid}", headers=HTML).status_code == 404
+    stranger = app_client.get(f"/zenodo/deposit/{recid}", headers=HTML)
+    assert stranger.status_code == 404 and "Muon spectra" not in stranger.text
+    csrf = csrf_of(app_client.get("/deposit").text)
+    upload = app_client.put(f"/zenodo/deposit/{recid}/files/x.csv", content=b"x", headers={"X-CSRF-Token": csrf})
+    assert upload.status_code == 404
+    assert app_client.get(f"/zenodo/deposit/{recid}/files/spectra.csv").status_code == 404
+    assert "Muon spectra" not in app_client.get("/deposit").text
+    assert "Muon spectra" not in app_client.get("/records?q=muon").text
+    log_in_as(app_client, "alice")
+    own = app_client.get(f"/zenodo/records/{recid}", follow_redirects=False)
+    assert own.status_code == 303 and own.headers["location"] == f"/zenodo/deposit/{recid}"
+    assert app_client.get(f"/zenodo/deposit/{recid}/files/spectra.csv").content == DATA
+
+
 # --- search and communities -----------------------------------------------------------------------
 
 
@@ -307,7 +336,160 @@ def test_the_zenodo_api_still_answers_under_the_pages(
     record = app_client.get(f"/zenodo/api/records/{recid}").json()
     assert record["doi"] == f"10.5072/openvre.{recid}"
     assert app_client.get("/zenodo/api/records").json()["hits"]["total"] == 1
+    token = make_token(app_database, alice)
+    created = app_client.post("/zenodo/api/deposit/depositions", json={}, headers={"Authorization": f"Bearer {token}"})
+    assert created.status_code == 201
+    html_link = created.json()["links"]["html"].removeprefix("http://testserver")
+    assert app_client.get(html_link, follow_redirects=False).headers["location"].startswith("/login")
     landing = app_client.get(record["links"]["html"].removeprefix("http://testserver"))
     assert landing.headers["content-type"].startswith("text/html") and "Muon spectra" in landing.text
     unknown = app_client.get("/zenodo/api/nothing-here")
     assert unknown.status_code == 404 and unknown.json()["status"] == 404  # Zenodo's error shape, not the portal's
+
+
+# --- the deposit form -----------------------------------------------------------------------------
+
+
+def new_upload(client: TestClient) -> int:
+    csrf = csrf_of(client.get("/deposit").text)
+    created = client.post("/deposit/new", data={"csrf_token": csrf}, follow_redirects=False)
+    assert created.status_code == 303
+    return int(created.headers["location"].rsplit("/", 1)[1])
+
+
+def form_fields(**changes: str) -> dict[str, str]:
+    fields = {
+        "title": "Muon spectra",
+        "upload_type": "dataset",
+        "description": "Calibrated spectra",
+        "creators-0-name": "Doe, Jane",
+        "creators-0-affiliation": "CERN",
+        "creators-0-orcid": "0000-0002-1825-0097",
+        "keywords": "muons\nspectra\n",
+        "access_right": "open",
+        "license": "cc-by-4.0",
+        "version": "1.0",
+    }
+    return {**fields, **changes}
+
+
+def test_deposit_create_fill_upload_publish(app_client: TestClient, alice: str) -> None:
+    log_in(app_client)
+    recid = new_upload(app_client)
+    page = app_client.get(f"/zenodo/deposit/{recid}").text
+    csrf = csrf_of(page)
+    assert f"10.5072/openvre.{recid}" in page and 'data-upload-url="/zenodo/deposit/' in page
+    assert "vre_" not in page  # no API token ever reaches the browser
+
+    saved = app_client.post(f"/zenodo/deposit/{recid}", data={**form_fields(), "csrf_token": csrf})
+    assert saved.status_code == 200 and text_of(saved.text, "notice") == "Saved."
+    assert 'value="Muon spectra"' in saved.text and ">muons\nspectra</textarea>" in saved.text
+
+    url = f"/zenodo/deposit/{recid}/files/spectra%20v1.csv"
+    assert app_client.put(url, content=DATA).status_code == 403  # no CSRF header
+    uploaded = app_client.put(url, content=DATA, headers={"X-CSRF-Token": csrf})
+    assert uploaded.status_code == 201
+    assert uploaded.json() == {
+        "key": "spectra v1.csv",
+        "size": len(DATA),
+        "size_text": "20 bytes",
+        "md5": MD5,
+        "url": f"/zenodo/deposit/{recid}/files/spectra%20v1.csv",
+    }
+
+    published = app_client.post(f"/zenodo/deposit/{recid}/actions/publish", data={**form_fields(), "csrf_token": csrf})
+    assert published.status_code == 200 and published.url.path == f"/zenodo/deposit/{recid}"
+    assert text_of(published.text, "published-doi") == f"10.5072/openvre.{recid}"
+    assert 'id="deposit-form"' not in published.text and 'id="upload"' not in published.text
+    landing = app_client.get(f"/zenodo/records/{recid}").text
+    assert "spectra v1.csv" in landing and f'<code class="file-md5">{MD5}</code>' in landing
+    assert f'href="/zenodo/records/{recid}">10.5072/openvre.{recid}</a>' in app_client.get("/deposit").text
+
+
+def test_every_field_error_is_listed_and_shown_at_its_input(app_client: TestClient, alice: str) -> None:
+    log_in(app_client)
+    recid = new_upload(app_client)
+    csrf = csrf_of(app_client.get(f"/zenodo/deposit/{recid}").text)
+    bad = form_fields(title="", **{"creators-0-orcid": "0000-0002-1825-0098"}, communities="no-such-community")
+    response = app_client.post(f"/zenodo/deposit/{recid}", data={**bad, "csrf_token": csrf})
+    assert response.status_code == 400
+    html = response.text
+    assert "3 problems to fix" in html
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert '<a href="#field-title">Title</a>: required: give the record&#39;s title' in summary
+    assert '<a href="#field-creators-0-orcid">Creator 1: orcid</a>' in summary and "wrong check digit" in summary
+    assert "no community &#39;no-such-community&#39;" in summary
+    assert re.search(r'id="field-title" name="title" value=""\s*required aria-invalid="true"', html)
+    assert 'id="field-creators-0-orcid-error"' in html and 'value="0000-0002-1825-0098" aria-invalid="true"' in html
+    assert 'value="CERN"' in html  # what was typed comes back
+    published = app_client.post(f"/zenodo/deposit/{recid}/actions/publish", data={**form_fields(), "csrf_token": csrf})
+    assert published.status_code == 400 and "a record needs at least one file" in published.text
+    assert "Your changes are saved" in published.text
+    assert 'value="Muon spectra"' in app_client.get(f"/zenodo/deposit/{recid}").text
+
+
+def test_the_form_keeps_what_it_does_not_show(
+    app_client: TestClient, app_database: Database, config: RepositoryConfig, alice: str
+) -> None:
+    recid = draft(app_database, config, alice)
+    log_in(app_client)
+    csrf = csrf_of(app_client.get(f"/zenodo/deposit/{recid}").text)
+    app_client.post(f"/zenodo/deposit/{recid}", data={**form_fields(title="Renamed"), "csrf_token": csrf})
+    with app_database.transaction() as session:
+        metadata = deposits.get_deposition(session, config, recid).metadata
+    assert metadata["title"] == "Renamed"
+    assert metadata["related_identifiers"] == [
+        {"identifier": "10.1234/paper", "relation": "isSupplementTo", "scheme": "doi"}
+    ]
+
+
+def test_forms_refuse_a_missing_or_forged_csrf_token(
+    app_client: TestClient, app_database: Database, config: RepositoryConfig, alice: str
+) -> None:
+    recid = draft(app_database, config, alice)
+    log_in(app_client)
+    for path in (f"/zenodo/deposit/{recid}", f"/zenodo/deposit/{recid}/actions/publish", "/deposit/new"):
+        forged = app_client.post(path, data={**form_fields(title="Forged"), "csrf_token": "guess"}, headers=HTML)
+        assert forged.status_code == 403 and "did not come from this site" in forged.text
+        assert app_client.post(path, data=form_fields(title="Forged")).status_code == 403
+    assert app_client.post(f"/zenodo/deposit/{recid}/actions/delete", data={"csrf_token": "guess"}).status_code == 403
+    with app_database.transaction() as session:
+        mine = deposits.list_depositions(session, config, alice)
+    assert [(d.recid, d.state, d.metadata["title"]) for d in mine] == [(recid, "draft", "Muon spectra")]
+
+
+def test_files_delete_edit_new_version_and_delete_draft(
+    app_client: TestClient, app_database: Database, config: RepositoryConfig, alice: str
+) -> None:
+    recid = draft(app_database, config, alice)
+    log_in(app_client)
+    csrf = csrf_of(app_client.get(f"/zenodo/deposit/{recid}").text)
+    removed = app_client.post(
+        f"/zenodo/deposit/{recid}/actions/delete-file", data={"key": "spectra.csv", "csrf_token": csrf}
+    )
+    files_section = removed.text.split('id="files-section"')[1].split("</section>")[0]
+    assert 'id="no-files">' in files_section and "<td>" not in files_section.split("<template")[0]
+    app_client.post(f"/zenodo/deposit/{recid}/actions/delete", data={"csrf_token": csrf})
+    assert app_client.get(f"/zenodo/deposit/{recid}", headers=HTML).status_code == 404
+
+    published = publish(app_database, config, alice)
+    edit = app_client.post(f"/zenodo/deposit/{published}/actions/edit", data={"csrf_token": csrf})
+    assert text_of(edit.text, "deposit-state") == "editing" and 'id="deposit-form"' in edit.text
+    assert 'id="upload"' not in edit.text  # the files of a record never change
+    changed = app_client.post(
+        f"/zenodo/deposit/{published}/actions/publish",
+        data={**form_fields(title="Muon spectra, fixed"), "csrf_token": csrf},
+    )
+    assert text_of(changed.text, "deposit-state") == "published"
+    assert text_of(app_client.get(f"/zenodo/records/{published}").text, "record-title") == "Muon spectra, fixed"
+    version = app_client.post(f"/zenodo/deposit/{published}/actions/newversion", data={"csrf_token": csrf})
+    assert text_of(version.text, "deposit-state") == "draft" and version.url.path != f"/zenodo/deposit/{published}"
+    assert app_client.post(f"/zenodo/deposit/{published}/actions/fly", data={"csrf_token": csrf}).status_code == 404
+
+
+def test_home_and_navigation_lead_to_the_repository(app_client: TestClient) -> None:
+    home = app_client.get("/").text
+    assert 'id="preserve-link"' in home and 'href="/deposit"' in home
+    assert 'id="nav-records"' in home and 'id="nav-deposit"' in home
+    assert app_client.get("/deposit", follow_redirects=False).headers["location"] == "/login?next=/deposit"
+    assert app_client.get("/static/deposit.js").status_code == 200

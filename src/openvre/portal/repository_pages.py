@@ -8,7 +8,8 @@ that mount, and Starlette tries routes in order, so these pages answer and every
 them the portal's login cookie and its HTML error pages instead of Zenodo's JSON errors.
 
 Published records are public pages; their files follow the record's access right. Drafts are the
-owner's: anyone else gets the same "not found" as for an id that never existed.
+owner's: anyone else gets the same "not found" as for an id that never existed. The deposit form
+(:mod:`openvre.portal.deposit_pages`) is included here too, so ``app.py`` adds one router.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from openvre.db import Database, utcnow
 from openvre.errors import NotFound
 from openvre.identity import BrowserLogin, may
+from openvre.portal import deposit_pages
 from openvre.portal.auth import current_login
 from openvre.portal.repository_view import (
     COMMUNITIES,
@@ -57,6 +59,7 @@ from openvre.web.health import public_base_url
 log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
+router.include_router(deposit_pages.router)
 
 PAGE_SIZE = 10
 PageNumber = Annotated[int, Query(ge=1, le=10_000)]
