@@ -417,7 +417,7 @@ def test_every_field_error_is_listed_and_shown_at_its_input(app_client: TestClie
     assert "3 problems to fix" in html
     summary = html.split('id="error-summary"')[1].split("</div>")[0]
     assert '<a href="#field-title">Title</a>: required: give the record&#39;s title' in summary
-    assert '<a href="#field-creators-0-orcid">Creator 1: orcid</a>' in summary and "wrong check digit" in summary
+    assert '<a href="#field-creators-0-orcid">Creator 1: ORCID iD</a>' in summary and "wrong check digit" in summary
     assert "no community &#39;no-such-community&#39;" in summary
     assert re.search(r'id="field-title" name="title" value=""\s*required aria-invalid="true"', html)
     assert 'id="field-creators-0-orcid-error"' in html and 'value="0000-0002-1825-0098" aria-invalid="true"' in html

@@ -45,6 +45,7 @@ _ONLY_WHEN = {
     "embargo_date": ("access_right", "embargoed"),
     "access_conditions": ("access_right", "restricted"),
 }
+_CREATOR_LABELS = {"name": "name", "affiliation": "affiliation", "orcid": "ORCID iD"}
 _CREATOR_INPUT = re.compile(r"^creators-(\d+)-(name|affiliation|orcid)$")
 _LABELS = {
     "title": "Title",
@@ -166,7 +167,7 @@ def errors_by_input(errors: Sequence[FieldError]) -> dict[str, list[str]]:
 def _label(field_path: str, name: str | None) -> str:
     creator = re.match(r"^creators-(\d+)-(\w+)$", name or "")
     if creator:
-        return f"Creator {int(creator.group(1)) + 1}: {creator.group(2)}"
+        return f"Creator {int(creator.group(1)) + 1}: {_CREATOR_LABELS[creator.group(2)]}"
     if name is not None:
         return _LABELS.get(name, name)
     return field_path.removeprefix("metadata.")

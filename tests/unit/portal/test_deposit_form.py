@@ -78,8 +78,8 @@ def test_every_problem_is_kept_with_a_label() -> None:
     )
     assert errors == [
         FieldError("title", "Title", "required"),
-        FieldError("creators-0-orcid", "Creator 1: orcid", "wrong check digit"),
-        FieldError("creators-0-orcid", "Creator 1: orcid", "second problem"),
+        FieldError("creators-0-orcid", "Creator 1: ORCID iD", "wrong check digit"),
+        FieldError("creators-0-orcid", "Creator 1: ORCID iD", "second problem"),
         FieldError(None, "related_identifiers.0.identifier", "cannot tell its scheme"),
     ]
     assert errors_by_input(errors) == {
