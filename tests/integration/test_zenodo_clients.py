@@ -110,6 +110,7 @@ def test_openscm_zenodo_publishes_and_makes_a_new_version(
     bad_fields = {error["field"] for error in seen["bad_metadata"]["errors"]}
     assert seen["bad_metadata"]["status"] == 400 and bad_fields == {"metadata.upload_type", "metadata.creators"}
     assert (seen["metadata"], seen["publish"], seen["publish_again"]) == (200, 202, f"10.5072/openvre.{recid}")
+    assert seen["bibtex"].startswith("@dataset{doe_") and f"doi       = {{10.5072/openvre.{recid}}}" in seen["bibtex"]
     assert seen["record"] == {
         "id": recid,
         "doi": f"10.5072/openvre.{recid}",

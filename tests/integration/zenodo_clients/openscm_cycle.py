@@ -32,6 +32,7 @@ except requests.HTTPError as error:
 seen["metadata"] = zenodo.update_metadata(deposition, {"metadata": spec["metadata"]}).status_code
 seen["publish"] = zenodo.publish(deposition).status_code
 seen["publish_again"] = zenodo.publish(deposition).json()["doi"]
+seen["bibtex"] = zenodo.get_bibtex_entry(deposition)
 record = zenodo.get_record(deposition).json()
 seen["record"] = {
     "id": record["id"],
