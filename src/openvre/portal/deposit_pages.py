@@ -55,8 +55,11 @@ CSRF_HEADER = "X-CSRF-Token"
 PAGE_SIZE = 20
 CHOICES = {
     "upload_types": {name: KINDS[name].title for name in get_args(UploadType)},
-    "publication_types": {name: KINDS[f"publication-{name}"].title for name in get_args(PublicationType)},
-    "image_types": {name: KINDS[f"image-{name}"].title for name in get_args(ImageType)},
+    # A subtype "other" is titled after its type elsewhere ("Publication"); in its own list it is "Other".
+    "publication_types": {
+        n: "Other" if n == "other" else KINDS[f"publication-{n}"].title for n in get_args(PublicationType)
+    },
+    "image_types": {n: "Other" if n == "other" else KINDS[f"image-{n}"].title for n in get_args(ImageType)},
     "access_rights": {name: name.capitalize() for name in get_args(AccessRight)},
     "licenses": {license.id: license.title for license in licenses.LICENSES.values()},
 }

@@ -14,7 +14,6 @@ owner's: anyone else gets the same "not found" as for an id that never existed. 
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -34,7 +33,6 @@ from openvre.portal.repository_view import (
     RECORDS,
     SORTS,
     deposit_path,
-    human_size,
     landing_path,
     pages,
     repository_config,
@@ -53,10 +51,9 @@ from openvre.repository.errors import (
 from openvre.repository.files import StoredFile
 from openvre.repository.metadata import detect_scheme
 from openvre.repository.records import Record, RecordQuery
+from openvre.settings import Settings
 from openvre.web.deps import DatabaseDep, DbSession, SettingsDep
 from openvre.web.health import public_base_url
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(deposit_pages.router)
@@ -88,7 +85,7 @@ def landing_page(
         record=record,
         meta=record.metadata,
         kind=exports.kind_of(record.metadata).title,
-        description=Markup(descriptions.safe_html(str(record.metadata.get("description", "")))),  # noqa: S704
+        description=_safe_description(str(record.metadata.get("description", ""))),
         license=licenses.find_license(str(record.metadata.get("license", ""))),
         related=[_related(item) for item in record.metadata.get("related_identifiers", [])],
         versions=records.list_versions(session, recid),
@@ -218,7 +215,7 @@ def community_page(request: Request, slug: str, session: DbSession, q: str = "",
         current_login(request, session),
         status=400 if error else 200,
         community=community,
-        description=Markup(descriptions.safe_html(community.description)),  # noqa: S704
+        description=_safe_description(community.description),
         error=error,
         result=result,
         hits=[_hit(record) for record in result.records] if result else [],
@@ -227,9 +224,7 @@ def community_page(request: Request, slug: str, session: DbSession, q: str = "",
     )
 
 
-def _record_or_draft(
-    session: Session, settings: SettingsDep, recid: int, login: BrowserLogin | None
-) -> Record | Response:
+def _record_or_draft(session: Session, settings: Settings, recid: int, login: BrowserLogin | None) -> Record | Response:
     """The published record, a redirect to the form for the owner's draft, or not found for anyone else."""
     try:
         return records.get_record(session, recid)
@@ -256,6 +251,11 @@ def _not_found(recid: int) -> str:
         f"There is no published record {recid} here. Search the records at /records; "
         "if it is a draft of yours, log in to see it."
     )
+
+
+def _safe_description(description: str) -> Markup:
+    # Trusted as markup only because safe_html rebuilt it from allow-listed tags and escaped text.
+    return Markup(descriptions.safe_html(description))  # noqa: S704
 
 
 def _may_read_files(record: Record, login: BrowserLogin | None) -> bool:
@@ -289,18 +289,18 @@ def _hit(record: Record) -> dict[str, Any]:
         "creators": [str(person.get("name", "")) for person in record.metadata.get("creators", [])],
         "snippet": text if len(text) <= 300 else text[:297].rsplit(" ", 1)[0] + " …",
         "keywords": list(record.metadata.get("keywords", [])),
-        "size": human_size(sum(stored.size for stored in record.files)),
     }
 
 
 def _related(item: dict[str, Any]) -> dict[str, str | None]:
     """A related identifier with a link when its scheme has one (DOI, URL, arXiv)."""
     identifier = str(item.get("identifier", ""))
-    scheme = str(item.get("scheme") or detect_scheme(identifier) or "")
+    detected = detect_scheme(identifier)  # the link follows what the identifier is, whatever scheme was given
+    scheme = str(item.get("scheme") or detected or "")
     href = None
-    if detect_scheme(identifier) == "doi":
+    if detected == "doi":
         href = dois.doi_url(dois.normalise_doi(identifier))
-    elif detect_scheme(identifier) == "url":
+    elif detected == "url":
         href = identifier
     elif scheme == "arxiv":
         href = "https://arxiv.org/abs/" + quote(identifier.lower().removeprefix("arxiv:"))
