@@ -10,7 +10,8 @@ the landing page::
         print(result.status, result.action, result.target, result.message)
     # ok download code/histogram.py ... ok upload dimuon.1.crate.zip ... ok publish 10.5072/openvre.7 http://...
 
-    publish_files([Path("spectra.csv")], title="Muon spectra", creators=[parse_creator("Doe, Jane;CERN")])
+    paths = [Path("spectra.csv")]
+    publish_files(paths, files_metadata(paths, title="Muon spectra", creators=[parse_creator("Doe, Jane;CERN")]))
 
 A run is published as ``README.md``, ``codemeta.json`` and ``<run>.crate.zip`` (the RO-Crate with the
 workspace: see :mod:`openvre.repository.run_package`). Metadata starts from the workspace's

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from openvre.clients.zenodo import ZenodoClient
 from openvre.errors import InvalidInput, InvalidToken
 from openvre.repository.errors import CorruptedFile, DepositionNotFound, InvalidMetadata, RecordNotFound
+from openvre.settings import Settings, load_settings
 
 BASE = "http://testserver/zenodo"
 METADATA: dict[str, Any] = {
@@ -100,3 +101,11 @@ def test_zenodo_errors_become_openvre_errors(zenodo: ZenodoClient, app_client: T
 def test_base_url_may_name_the_site_or_its_api() -> None:
     assert ZenodoClient("https://sandbox.zenodo.org/api/").api_url == "https://sandbox.zenodo.org/api"
     assert ZenodoClient("http://127.0.0.1:8000/zenodo").api_url == "http://127.0.0.1:8000/zenodo/api"
+
+
+def test_from_settings_points_at_the_embedded_repository_or_the_configured_one(settings: Settings) -> None:
+    embedded = ZenodoClient.from_settings(settings)
+    assert embedded.api_url == "http://127.0.0.1:8000/zenodo/api" and embedded._token is None
+    remote = load_settings(home=settings.home, repository={"url": "https://sandbox.zenodo.org/api", "token": "zt"})
+    client = ZenodoClient.from_settings(remote)
+    assert (client.api_url, client._token) == ("https://sandbox.zenodo.org/api", "zt")
