@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from openvre.data._connection import save_token
+from openvre.credentials import save_token
 from openvre.settings import load_settings
 from tests.support.vre_server import VRE, VreServer, start_vre
 

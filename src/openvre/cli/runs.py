@@ -23,13 +23,14 @@ from rich.text import Text
 
 from openvre import identity
 from openvre.cli._common import HomeOption, console, err_console, open_database, settings_or_exit, user_errors
+from openvre.clients.endpoints import service_token, service_url
 from openvre.clients.reana import ReanaClient
-from openvre.data._connection import connect, saved_token
+from openvre.credentials import saved_token
+from openvre.data._connection import connect
 from openvre.data._ops import upload as upload_to_lake
 from openvre.errors import InvalidInput, InvalidToken, OpenVREError
 from openvre.results import Result
-from openvre.services import service_mount
-from openvre.settings import ServiceKind, Settings
+from openvre.settings import ServiceKind
 from openvre.workflows import runs
 from openvre.workflows.rocrate import export_run_crate
 from openvre.workflows.submit import ENDED, follow, load_submission, submit_run, upload_files
@@ -47,25 +48,15 @@ OptionOption = Annotated[
 ]
 
 
-def workflows_url(settings: Settings) -> str:
-    """The configured REANA endpoint: a remote server's URL, or this server's ``/reana``."""
-    workflows = settings.workflows
-    if workflows.kind is ServiceKind.REMOTE:
-        return str(workflows.url).rstrip("/")
-    base = str(settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-    return base + service_mount("workflows")
-
-
 def _client(home: Path | None) -> ReanaClient:
     settings = settings_or_exit(home=home)
-    configured = settings.workflows.token
-    token = configured.get_secret_value() if configured else saved_token(settings)
+    token = service_token(settings, "workflows")
     if not token:
         raise InvalidToken(
             "not logged in to the workflows service: run `vre login`, or set OPENVRE_TOKEN "
             "(a token from your profile page or `vre token create`)"
         )
-    return ReanaClient(workflows_url(settings), token=token)
+    return ReanaClient(service_url(settings, "workflows"), token=token)
 
 
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from openvre import identity
 from openvre.cli._common import HomeOption, console, err_console, open_database, settings_or_exit, user_errors
-from openvre.data._connection import save_token
+from openvre.credentials import save_token
 
 app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 

@@ -10,7 +10,7 @@ Front ends ask here instead of building URLs themselves, so moving a service off
 
 from __future__ import annotations
 
-from openvre.data._connection import saved_token
+from openvre.credentials import saved_token
 from openvre.services import service_mount
 from openvre.settings import ServiceKind, Settings
 

@@ -6,17 +6,14 @@ real Rucio server (its URL with userpass or a token), because both speak the Ruc
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from openvre.clients.endpoints import service_url
 from openvre.clients.rucio import RucioClient
+from openvre.credentials import saved_token
 from openvre.errors import InvalidToken
-from openvre.services import service_mount
 from openvre.settings import ServiceKind, Settings, load_settings
-
-TOKEN_ENV = "OPENVRE_TOKEN"  # noqa: S105 - a variable name, not a secret
-TOKEN_FILE = "token"  # noqa: S105 - a file name
 
 
 @dataclass
@@ -38,32 +35,6 @@ class DataLake:
         self.close()
 
 
-def saved_token(settings: Settings) -> str | None:
-    """The token from ``OPENVRE_TOKEN`` or the one `vre login` saved (0600) in HOME."""
-    token = os.environ.get(TOKEN_ENV)
-    if token:
-        return token.strip()
-    path = settings.home / TOKEN_FILE
-    return path.read_text().strip() if path.is_file() else None
-
-
-def save_token(settings: Settings, token: str) -> Path:
-    path = settings.home / TOKEN_FILE
-    settings.home.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as sink:
-        sink.write(token + "\n")
-    return path
-
-
-def lake_url(settings: Settings) -> str:
-    lake = settings.datalake
-    if lake.kind is ServiceKind.REMOTE:
-        return str(lake.url).rstrip("/")
-    base = str(settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-    return base + service_mount("datalake")
-
-
 def connect(settings: Settings | None = None, *, token: str | None = None) -> DataLake:
     """Connect with the configured credentials: a token, else the remote service's user and password."""
     settings = settings or load_settings()
@@ -76,7 +47,7 @@ def connect(settings: Settings | None = None, *, token: str | None = None) -> Da
             "(a token from your profile page or `vre token create`)"
         )
     client = RucioClient(
-        lake_url(settings), token=token, account=lake.account, username=lake.username, password=password
+        service_url(settings, "datalake"), token=token, account=lake.account, username=lake.username, password=password
     )
     account = lake.account or client.whoami()["account"]
     client.account = account

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openvre.data._connection import lake_url
+from openvre.clients.endpoints import service_url
 from openvre.settings import Settings
 from openvre.workflows.engines.base import ContainerRuntime
 
@@ -38,7 +38,7 @@ class WorkflowsConfig:
         return cls(
             workspaces=settings.home / "workspaces",
             logs=settings.home / "logs" / "runs",
-            datalake_url=lake_url(settings),
+            datalake_url=service_url(settings, "datalake"),
             datalake_token=lake.token.get_secret_value() if lake.token else None,
             container_runtime=settings.container_runtime,
         )
