@@ -26,6 +26,7 @@ import copy
 import html
 import json
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -156,6 +157,33 @@ def publish_run(
                 return run_record_files(package, metadata, deposition, Path(staging))
 
             yield from _deposit(services.repository, metadata, files_for, progress)
+    finally:
+        if own:
+            services.close()
+
+
+def export_run(
+    run: str,
+    target: Path,
+    *,
+    connections: Connections | None = None,
+    progress: Progress = SILENT,
+) -> Iterator[Result]:
+    """Write finished run ``NAME.N`` into ``target`` exactly as :func:`publish_run` would deposit it.
+
+    The RO-Crate (Workflow Run Crate profile), README and codemeta.json, without a DOI: for archiving,
+    inspecting what a publication would hold, or depositing elsewhere. Works against any REANA endpoint.
+    """
+    own = connections is None
+    services = connections or Connections()
+    try:
+        with tempfile.TemporaryDirectory(prefix="vre-export-") as staging:
+            package = yield from collect_run(services, run, Path(staging), progress)
+            metadata = run_metadata(package)
+            target.mkdir(parents=True, exist_ok=True)
+            for name, path in run_record_files(package, metadata, {}, Path(staging)):
+                shutil.copy2(path, target / name)
+                yield Result("export", name, "ok", str(target / name))
     finally:
         if own:
             services.close()

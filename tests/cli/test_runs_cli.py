@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,9 +105,13 @@ def test_helpful_errors(vre: Vre) -> None:
 
 def test_export_writes_a_workflow_run_crate(vre: Vre) -> None:
     vre("run", "reana.yaml", "-w", "crate", "-p", "greeting=Salut", "--follow")
-    assert "ro-crate-metadata.json" in vre("runs", "export", "crate.1", "--dir", "exported")
-    crate = vre.cwd / "exported" / "crate.1-crate"
-    graph = json.loads((crate / "ro-crate-metadata.json").read_text())["@graph"]
-    assert any(entity.get("@id") == "./" and entity["mainEntity"] == {"@id": "reana.yaml"} for entity in graph)
-    assert (crate / "results" / "out.txt").read_text() == "Salut, World!\n"
+    output = vre("runs", "export", "crate.1", "--dir", "exported")
+    crate = vre.cwd / "exported" / "crate.1.crate.zip"
+    assert str(crate.name) in output and (vre.cwd / "exported" / "README.md").exists()
+    with zipfile.ZipFile(crate) as archive:
+        graph = json.loads(archive.read("ro-crate-metadata.json"))["@graph"]
+        assert archive.read("workspace/results/out.txt").decode() == "Salut, World!\n"
+    root = next(entity for entity in graph if entity.get("@id") == "./")
+    assert "https://w3id.org/ro/wfrun/workflow/0.5" in json.dumps(root["conformsTo"])
+    assert any(entity.get("@type") == "CreateAction" for entity in graph)
     assert "workflow nope.1 does not exist" in vre("runs", "export", "nope.1", expect=1)

@@ -20,6 +20,8 @@ app.add_typer(tokens.app, name="token")
 app.add_typer(accounts.app, name="user")
 app.add_typer(data.app, name="data")
 app.command("run")(runs.run)
+# `vre runs export` shares the publishing path, so the crate exported is the crate a DOI would get.
+runs.app.command("export")(publish.export)
 app.add_typer(runs.app, name="runs")
 app.command("login")(tokens.login)
 app.command("validate")(validate.validate)

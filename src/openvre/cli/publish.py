@@ -36,7 +36,7 @@ from openvre.cli._common import HomeOption, console, err_console, settings_or_ex
 from openvre.cli.runs import _render as render
 from openvre.connections import Connections
 from openvre.errors import InvalidInput
-from openvre.publish import files_metadata, parse_creator, publish_files, publish_run
+from openvre.publish import export_run, files_metadata, parse_creator, publish_files, publish_run
 from openvre.repository.dois import doi_url
 from openvre.repository.run_package import WORKSPACE
 from openvre.reproduce import REPRODUCED
@@ -132,6 +132,20 @@ def run(
     with user_errors(), _connections(home) as services, _Bars() as bars:
         _ok, results = _show(publish_run(run_, community, connections=services, progress=bars))
     _announce(results)
+
+
+def export(
+    run_: Annotated[str, typer.Argument(metavar="NAME.N", help="The finished run, e.g. dimuon.1.")],
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write the crate, README and codemeta.")] = Path(
+        "."
+    ),
+    home: HomeOption = None,
+) -> None:
+    """Write a finished run as an RO-Crate (Workflow Run Crate profile) with README and codemeta.json."""
+    with user_errors(), _connections(home) as services, _Bars() as bars:
+        ok, _results = _show(export_run(run_, directory, connections=services, progress=bars))
+    if not ok:
+        raise typer.Exit(1)
 
 
 @app.command("files")

@@ -21,18 +21,13 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from openvre import identity
-from openvre.cli._common import HomeOption, console, err_console, open_database, settings_or_exit, user_errors
+from openvre.cli._common import HomeOption, console, err_console, settings_or_exit, user_errors
 from openvre.clients.endpoints import service_token, service_url
 from openvre.clients.reana import ReanaClient
-from openvre.credentials import saved_token
 from openvre.data._connection import connect
 from openvre.data._ops import upload as upload_to_lake
 from openvre.errors import InvalidInput, InvalidToken, OpenVREError
 from openvre.results import Result
-from openvre.settings import ServiceKind
-from openvre.workflows import runs
-from openvre.workflows.rocrate import export_run_crate
 from openvre.workflows.submit import ENDED, follow, load_submission, submit_run, upload_files
 
 app = typer.Typer(help="List, inspect, stop, restart and compare workflow runs.", no_args_is_help=True)
@@ -358,30 +353,3 @@ def _print_diff(lines: list[str]) -> None:
     for line in lines:
         style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
         console.print(Text(line, style))
-
-
-@app.command("export")
-def export(
-    run_: RunArgument,
-    directory: Annotated[Path, typer.Option("--dir", help="Where to write the crate folder.")] = Path("."),
-    home: HomeOption = None,
-) -> None:
-    """Write a run's provenance as an RO-Crate (Workflow Run Crate profile) with its inputs and outputs.
-
-    Reads this machine's openvre database, where the provenance lives; a real REANA server keeps its own.
-    """
-    settings = settings_or_exit(home=home)
-    token = saved_token(settings)
-    if settings.workflows.kind is ServiceKind.REMOTE or not token:
-        err_console.print(
-            "[red]error:[/] export reads the embedded workflows service of this HOME; log in with "
-            "`vre login` (or set OPENVRE_TOKEN) on the machine that ran it"
-        )
-        raise typer.Exit(1)
-    database = open_database(settings)
-    with user_errors(), database.transaction() as session:
-        account = identity.authenticate_token(session, token)
-        found = runs.get_run(session, account.username, run_)
-    with user_errors():
-        metadata = export_run_crate(found, directory / f"{found.full_name}-crate")
-    console.print(f"wrote {metadata}")
