@@ -23,7 +23,9 @@ CHROMIUM_FLAGS = [
 SCREENSHOTS = Path(__file__).with_name("screenshots")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main thread while
+# it is open, and later tests that call asyncio.run() (the workflow scheduler's) would refuse to start.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists() and not shutil.which("chromium"):
         pytest.fail(f"{CHROMIUM} is missing; `make test` installs Debian's chromium package")
