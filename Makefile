@@ -11,9 +11,16 @@ LINTED := src tests benchmarks
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The JupyterLab extension is built (npm) into the package by the install; a change to its sources rebuilds it.
+LABEXTENSION_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextension/style/icons/*) \
+	labextension/package.json labextension/package-lock.json labextension/tsconfig.json
+LABEXTENSION_BUILT := src/openvre/jupyter/labextension
+
+$(STAMP): pyproject.toml $(LABEXTENSION_SOURCES) $(wildcard jupyter-config/*/*)
+	@command -v npm >/dev/null || scripts/ensure-debian-packages.sh nodejs npm
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	rm -rf $(LABEXTENSION_BUILT)
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
