@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -32,12 +33,18 @@ from openvre.workflows.config import WorkflowsConfig
 from openvre.workflows.reana_api import WORKFLOWS_PREFIX, create_reana_app, create_reana_workspace_app
 from openvre.workflows.scheduler import Scheduler
 
+if TYPE_CHECKING:
+    from openvre.jupyter.lab_process import LabInfo
+
 # Embedded services whose routers this build mounts; later parts of openvre add theirs here.
 MOUNTED_SERVICES: frozenset[str] = frozenset({"datalake", "workflows", "repository"})
 
 
-def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
-    """The whole openvre server. Without ``database``, the app prepares HOME and the schema itself."""
+def create_app(settings: Settings, database: Database | None = None, *, lab: LabInfo | None = None) -> FastAPI:
+    """The whole openvre server. Without ``database``, the app prepares HOME and the schema itself.
+
+    ``lab`` is the JupyterLab `vre up` runs beside this app (None: none), for the portal's "Open JupyterLab".
+    """
     own_database = database is None
     ready = database if database is not None else prepare(settings).database
 
@@ -65,6 +72,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = ready
     app.state.mounted_services = MOUNTED_SERVICES
+    app.state.lab = lab
     app.state.html_error_renderer = portal.render_error
     install_problem_handlers(app)
     app.include_router(health.router)

@@ -122,6 +122,13 @@ class Settings(BaseSettings):
         "each step's `environment` image, with only the workspace mounted and no network. Images must be in "
         "podman's local storage (nothing is pulled); see docs/workflows.md, Environments.",
     )
+    lab_dir: Path | None = Field(
+        default=None,
+        description="JupyterLab's root directory, what its file browser shows; empty means $OPENVRE_HOME/lab.",
+    )
+    lab_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the JupyterLab `vre up` starts (0: any free port)."
+    )
     datalake: ServiceSettings = Field(default_factory=ServiceSettings)
     workflows: ServiceSettings = Field(default_factory=ServiceSettings)
     repository: ServiceSettings = Field(default_factory=ServiceSettings)
@@ -149,6 +156,11 @@ class Settings(BaseSettings):
     @property
     def database_backend(self) -> str:
         return _backend_of(self.database_url)
+
+    @property
+    def lab_root(self) -> Path:
+        """JupyterLab's root directory: ``lab_dir``, else ``$OPENVRE_HOME/lab`` (so `--home` moves it too)."""
+        return (self.lab_dir or self.home / "lab").expanduser().resolve()
 
     def service(self, name: str) -> ServiceSettings:
         """The settings of one service by its name in SERVICE_NAMES."""

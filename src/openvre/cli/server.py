@@ -8,7 +8,8 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import httpx
 import typer
@@ -25,18 +26,30 @@ from openvre.workers import run_workers
 from openvre.workflows.config import WorkflowsConfig
 from openvre.workflows.scheduler import Scheduler
 
+if TYPE_CHECKING:
+    from openvre.jupyter.lab_process import LabProcess
+
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).", show_default=False)]
 PortOption = Annotated[
     int | None, typer.Option(help="Port to bind, 0 for any free one (default 8000).", show_default=False)
+]
+LabOption = Annotated[bool, typer.Option("--lab/--no-lab", help="Start JupyterLab beside the portal (on 127.0.0.1).")]
+LabDirOption = Annotated[
+    Path | None,
+    typer.Option("--lab-dir", help="JupyterLab's root directory (default: $OPENVRE_HOME/lab).", show_default=False),
+]
+LabPortOption = Annotated[
+    int | None, typer.Option("--lab-port", help="JupyterLab's port (default: any free one).", show_default=False)
 ]
 
 
 class _Server(uvicorn.Server):
     """uvicorn's server, announcing openvre's URLs once it really accepts connections."""
 
-    def __init__(self, config: uvicorn.Config, banner: Panel) -> None:
+    def __init__(self, config: uvicorn.Config, banner: Panel, lab: LabProcess | None) -> None:
         super().__init__(config)
         self.banner = banner
+        self.lab = lab
         self.started_at = time.perf_counter()
 
     @contextmanager
@@ -55,6 +68,14 @@ class _Server(uvicorn.Server):
         if self.started:
             console.print(self.banner)
             console.print(f"ready in {time.perf_counter() - self.started_at:.2f} s; Ctrl-C stops the server")
+            if self.lab is not None:
+                # After "ready": JupyterLab takes seconds to start and the portal must not wait for it.
+                self.lab.start()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.lab is not None:
+            self.lab.terminate()  # the lab shuts its kernels down while uvicorn finishes open requests
+        await super().shutdown(sockets)
 
 
 def up(
@@ -62,22 +83,37 @@ def up(
     host: HostOption = None,
     port: PortOption = None,
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Add demo accounts and data.")] = True,
+    lab: LabOption = True,
+    lab_dir: LabDirOption = None,
+    lab_port: LabPortOption = None,
 ) -> None:
-    """Start the portal and every service in one process."""
+    """Start the portal and every service in one process, and JupyterLab beside it."""
     started_at = time.perf_counter()
-    settings = settings_or_exit(home=home, host=host, port=port)
+    settings = settings_or_exit(home=home, host=host, port=port, lab_dir=lab_dir, lab_port=lab_port)
     with user_errors():
         prepared = prepare(settings, demo=demo)
     listener = _bind(settings)
     bound_port = listener.getsockname()[1]
     base_url = str(settings.public_url or f"http://{_url_host(settings.host)}:{bound_port}").rstrip("/")
-    app = create_app(settings, prepared.database)
+    lab_process = _plan_lab(settings, bound_port) if lab else None
+    app = create_app(settings, prepared.database, lab=lab_process.info if lab_process else None)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
-    server = _Server(config, _banner(settings, prepared, base_url))
+    server = _Server(config, _banner(settings, prepared, base_url, lab_process), lab_process)
     server.started_at = started_at
-    server.run(sockets=[listener])
+    try:
+        server.run(sockets=[listener])
+    finally:
+        if lab_process is not None:
+            lab_process.stop()
     prepared.database.dispose()
     console.print("openvre stopped")
+
+
+def _plan_lab(settings: Settings, bound_port: int) -> LabProcess:
+    # Imported here: only `vre up` with a lab needs the Jupyter side, other commands start faster without it.
+    from openvre.jupyter.lab_process import LabProcess
+
+    return LabProcess.plan(settings, openvre_host=_url_host(settings.host).strip("[]"), openvre_port=bound_port)
 
 
 def worker(home: HomeOption = None) -> None:
@@ -137,9 +173,16 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _banner(settings: Settings, prepared: Prepared, base_url: str) -> Panel:
+def _banner(settings: Settings, prepared: Prepared, base_url: str, lab: LabProcess | None) -> Panel:
+    lab_line = (
+        f"[bold]JupyterLab[/]  {lab.info.url}lab  (open it logged in from {base_url}/lab; log: {lab.log_path})"
+        if lab
+        else "[bold]JupyterLab[/]  not started (--no-lab)"
+    )
     lines = [
         f"[bold]Portal[/]      {base_url}/",
+        lab_line,
+        *([f"[bold]Lab folder[/]  {settings.lab_root}"] if lab else []),
         f"[bold]Health[/]      {base_url}/health",
         f"[bold]Home[/]        {settings.home}",
         f"[bold]Database[/]    {prepared.database.url.render_as_string(hide_password=True)}",
