@@ -1,0 +1,71 @@
+"""Logging in to openvre from JupyterLab: nothing usable before, nothing kept after a wrong password."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.support.jupyter_server import JupyterServer
+from tests.support.vre_server import VreServer
+
+
+def test_every_service_route_says_how_to_log_in_first(jupyter: JupyterServer) -> None:
+    session = jupyter.api("GET", "session").json()
+    assert session["logged_in"] is False and session["account"] is None
+    assert session["services"]["datalake"]["kind"] == "embedded"
+    assert session["local_rse"] == "LOCAL"
+    for method, route in (("GET", "data/scopes"), ("GET", "workflows"), ("GET", "publish/records")):
+        answer = jupyter.api(method, route)
+        assert answer.status_code == 401, (route, answer.text)
+        body = answer.json()
+        assert body["error"] == "NotLoggedIn"
+        assert body["message"].startswith("log in to openvre in the panel")
+
+
+def test_jupyter_token_protects_the_routes(jupyter: JupyterServer) -> None:
+    answer = httpx.get(f"{jupyter.url}/openvre/api/session")
+    assert answer.status_code == 403
+
+
+def test_wrong_password_is_401_and_keeps_nothing(jupyter: JupyterServer) -> None:
+    answer = jupyter.api("POST", "session", json={"username": "demo", "password": "not-the-password"})
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "InvalidCredentials"
+    assert "wrong user name or password" in answer.json()["message"]
+    assert jupyter.api("GET", "session").json()["logged_in"] is False
+
+
+def test_missing_password_is_400_naming_the_field(jupyter: JupyterServer) -> None:
+    answer = jupyter.api("POST", "session", json={"username": "demo"})
+    assert answer.status_code == 400
+    assert answer.json()["fields"][0]["field"] == "password"
+
+
+def test_a_refused_token_is_not_kept(jupyter: JupyterServer) -> None:
+    answer = jupyter.api("POST", "session/token", json={"token": "vre_not-a-token"})
+    assert answer.status_code == 401
+    assert jupyter.api("GET", "session").json()["logged_in"] is False
+
+
+def test_login_gives_a_session_for_every_service(logged_in: JupyterServer) -> None:
+    session = logged_in.api("GET", "session").json()
+    assert session["logged_in"] is True and session["account"] == "demo"
+    assert all(service["ready"] for service in session["services"].values())
+    assert session["root_dir"] == str(logged_in.root.resolve())
+
+
+def test_logout_then_a_token_handed_over_logs_in_again(
+    logged_in: JupyterServer, vre: VreServer, demo_password: str
+) -> None:
+    """The portal's "Open JupyterLab" hands a token over; the workspace checks it before keeping it."""
+    login = httpx.get(
+        f"{vre.url}/rucio/auth/userpass",
+        headers={"X-Rucio-Username": "demo", "X-Rucio-Password": demo_password, "X-Rucio-Account": "demo"},
+    )
+    token = login.headers["x-rucio-auth-token"]
+    out = logged_in.api("DELETE", "session").json()
+    assert out["logged_in"] is False
+    assert logged_in.api("GET", "data/scopes").status_code == 401
+    back = logged_in.api("POST", "session/token", json={"token": token})
+    assert back.status_code == 200, back.text
+    assert back.json()["account"] == "demo"
+    assert logged_in.api("GET", "data/scopes").status_code == 200
