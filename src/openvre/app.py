@@ -21,6 +21,7 @@ from openvre.datalake.rucio_api import create_rucio_app
 from openvre.datalake.transfer_agent import TransferAgent
 from openvre.db import Database
 from openvre.identity import accounts_api
+from openvre.portal import lab as lab_pages
 from openvre.portal import repository_pages
 from openvre.portal import routes as portal
 from openvre.repository.zenodo_api import create_zenodo_app
@@ -78,6 +79,7 @@ def create_app(settings: Settings, database: Database | None = None, *, lab: Lab
     app.include_router(health.router)
     app.include_router(accounts_api.router)
     app.include_router(portal.router)
+    app.include_router(lab_pages.router)
     # Before the /zenodo mount: routes match in order, so the API's links.html pages answer here.
     app.include_router(repository_pages.router)
     app.mount("/static", StaticFiles(directory=portal.STATIC_DIR), name="static")

@@ -72,7 +72,8 @@ def home(request: Request, session: DbSession, settings: SettingsDep) -> Respons
                 "status": statuses[service.name] if service else None,
             }
         )
-    return render(request, "home.html", current_login(request, session), stages=stages)
+    lab_running = request.app.state.lab is not None
+    return render(request, "home.html", current_login(request, session), stages=stages, lab_running=lab_running)
 
 
 @router.get("/login", response_class=HTMLResponse)
