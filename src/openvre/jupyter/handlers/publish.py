@@ -31,7 +31,6 @@ from openvre.results import Result
 
 CODEMETA = "codemeta.json"
 T = TypeVar("T")
-FORM_FIELDS = ("title", "upload_type", "description", "creators", "keywords", "license", "version")
 
 
 def find_codemeta(root: Path, paths: list[Path]) -> Path | None:
@@ -54,13 +53,11 @@ def prefill(root: Path, paths: list[Path]) -> dict[str, Any]:
             raise InvalidInput(f"{relative_path(root, source)} is not JSON ({error}); fix it or remove it") from None
         if isinstance(document, dict):
             metadata |= codemeta_to_deposit(document)
+    metadata.pop("publication_date", None)  # the software's release date, not this record's
     names = [path.name for path in paths]
     metadata.setdefault("title", "")
     metadata.setdefault("description", "Files: " + ", ".join(names) + "." if names else "")
-    return {
-        "metadata": {key: metadata[key] for key in FORM_FIELDS if key in metadata},
-        "source": relative_path(root, source) if source else None,
-    }
+    return {"metadata": metadata, "source": relative_path(root, source) if source else None}
 
 
 def deposit_metadata(given: dict[str, Any], files: list[Path]) -> dict[str, Any]:
