@@ -8,6 +8,7 @@ session's RSE (``LOCAL`` on the embedded lake, ``OPENVRE_DATALAKE__LOCAL_RSE`` o
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from openvre.jupyter.paths import relative_path
 MAX_SEARCH = 500
 MAX_AVAILABILITY = 200
 MAX_LISTED = 200
+PARALLEL_LOOKUPS = 8
 SEARCH_TYPES = ("all", "dataset", "container", "file", "collection")
 
 
@@ -188,7 +190,9 @@ class AvailabilityHandler(DataHandler):
         lake, rse = await self.lake(), self.rse()
 
         def all_of() -> dict[str, Any]:
-            return {did: did_availability(lake, did, rse) for did in dict.fromkeys(dids)}
+            unique = list(dict.fromkeys(dids))
+            with ThreadPoolExecutor(max_workers=PARALLEL_LOOKUPS) as pool:  # a few requests each, in parallel
+                return dict(zip(unique, pool.map(lambda did: did_availability(lake, did, rse), unique), strict=True))
 
         self.reply({"items": await self.blocking(all_of)})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from openvre.workflows.submit import files_to_upload, load_submission, submit_ru
 from openvre.workflows.validation import validate_spec
 
 STATUSES = ("created", "queued", "pending", "running", "finished", "failed", "stopped", "deleted")
+MAX_CACHED_FILES = 100
+_WORKFLOW_FILES: dict[tuple[str, str], str] = {}  # (run id, path) → text; a run's workflow file never changes
 _RUN = re.compile(r"^(?P<name>.+?)\.(?P<number>\d+(?:\.\d+)?)$")
 
 
@@ -66,12 +69,7 @@ def run_details(reana: ReanaClient, workflow: str) -> dict[str, Any]:
     specification = reana.get_workflow_specification(workflow)["specification"]
     logs = reana.get_workflow_logs(workflow)
     progress = status.get("progress") or {}
-    with tempfile.TemporaryDirectory(prefix="openvre-graph-") as scratch:
-
-        def read(path: str) -> str:
-            return download_workspace_file(reana, str(status["name"]), path, Path(scratch)).read_text(encoding="utf-8")
-
-        graph = run_graph(specification, logs.get("job_logs") or {}, read)
+    graph = run_graph(specification, logs.get("job_logs") or {}, _workflow_file_reader(reana, status))
     return {
         **summary(status),
         "started": progress.get("run_started_at"),
@@ -80,6 +78,23 @@ def run_details(reana: ReanaClient, workflow: str) -> dict[str, Any]:
         "workflow_type": (specification.get("workflow") or {}).get("type"),
         "graph": graph.as_json(),
     }
+
+
+def _workflow_file_reader(reana: ReanaClient, status: dict[str, Any]) -> Callable[[str], str]:
+    """Read a run's CWL or yadage file from its workspace, once per run: the panel asks every half second."""
+
+    def read(path: str) -> str:
+        key = (str(status["id"]), path)
+        if key not in _WORKFLOW_FILES:
+            with tempfile.TemporaryDirectory(prefix="openvre-graph-") as scratch:
+                saved = download_workspace_file(reana, str(status["name"]), path, Path(scratch))
+                text = saved.read_text(encoding="utf-8")
+            while len(_WORKFLOW_FILES) >= MAX_CACHED_FILES:
+                _WORKFLOW_FILES.pop(next(iter(_WORKFLOW_FILES)))
+            _WORKFLOW_FILES[key] = text
+        return _WORKFLOW_FILES[key]
+
+    return read
 
 
 def run_logs(reana: ReanaClient, workflow: str) -> dict[str, Any]:
