@@ -63,9 +63,12 @@ def test_a_job_reports_progress_result_and_errors() -> None:
     state = jobs.get(running.id).as_json()
     assert (state["state"], state["done"], state["total"], state["message"]) == ("running", 4, 10, "copying")
     release.set()
-    failing = jobs.start(
-        "upload", "files", lambda job: raise_for_failures([Result("upload", "x", "error", "no")], "files")
-    )
+
+    def fail(job: Job) -> dict[str, object]:
+        raise_for_failures([Result("upload", "x", "error", "no")], "files")
+        return {}
+
+    failing = jobs.start("upload", "files", fail)
     for job in (running, failing):
         while job.state == "running":
             time.sleep(0.01)
