@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import httpx
 
 from tests.support.jupyter_server import JupyterServer
-from tests.support.vre_server import VreServer
+from tests.support.vre_server import VRE, VreServer
 
 
 def test_every_service_route_says_how_to_log_in_first(jupyter: JupyterServer) -> None:
@@ -53,6 +56,18 @@ def test_login_gives_a_session_for_every_service(logged_in: JupyterServer) -> No
     assert session["root_dir"] == str(logged_in.root.resolve())
 
 
+def workspace_token_states(vre: VreServer) -> list[str]:
+    """The states of the demo account's "JupyterLab workspace" tokens, as `vre token list` shows them."""
+    listed = subprocess.run(
+        [str(VRE), "token", "list", "--user", "demo", "--home", str(vre.home)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+    ).stdout
+    return [line.strip("│ ").split()[-1] for line in listed.splitlines() if "JupyterLab workspace" in line]
+
+
 def test_logout_then_a_token_handed_over_logs_in_again(
     logged_in: JupyterServer, vre: VreServer, demo_password: str
 ) -> None:
@@ -62,8 +77,10 @@ def test_logout_then_a_token_handed_over_logs_in_again(
         headers={"X-Rucio-Username": "demo", "X-Rucio-Password": demo_password, "X-Rucio-Account": "demo"},
     )
     token = login.headers["x-rucio-auth-token"]
+    assert workspace_token_states(vre) == ["active"]
     out = logged_in.api("DELETE", "session").json()
     assert out["logged_in"] is False
+    assert workspace_token_states(vre) == ["revoked"]  # the token the password login made
     assert logged_in.api("GET", "data/scopes").status_code == 401
     back = logged_in.api("POST", "session/token", json={"token": token})
     assert back.status_code == 200, back.text

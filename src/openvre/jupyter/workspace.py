@@ -64,10 +64,6 @@ class Workspace:
         self._clients: dict[str, Any] = {}
 
     # -- the session ------------------------------------------------------------------------------
-    @property
-    def token(self) -> str | None:
-        return self._token
-
     def session(self) -> dict[str, Any]:
         """The session as the panels see it; a token given at start is checked here the first time."""
         with self._lock:
@@ -110,19 +106,24 @@ class Workspace:
     def logout(self) -> dict[str, Any]:
         """Forget the token (revoking it when a password login made it) and close the clients."""
         with self._lock:
-            if self._token and self._created_token_id is not None:
-                with contextlib.suppress(OpenVREError):  # already revoked, or the server is away: it expires
-                    self._identity("DELETE", f"/api/v1/tokens/{self._created_token_id}", self._token)
             self._forget()
             return self._describe()
 
+    def _revoke_created(self) -> None:
+        """Revoke the token a password login made, when a new session or a logout replaces it."""
+        if self._token and self._created_token_id is not None:
+            with contextlib.suppress(OpenVREError):  # already revoked, or the server is away: it expires
+                self._identity("DELETE", f"/api/v1/tokens/{self._created_token_id}", self._token)
+
     def _keep(self, token: str, account: str, created_id: int | None) -> None:
         if token != self._token:
+            self._revoke_created()
             self._close_clients()
         self._token, self._account, self._verified, self._created_token_id = token, account, True, created_id
         os.environ[TOKEN_ENV] = token
 
     def _forget(self) -> None:
+        self._revoke_created()
         self._close_clients()
         self._token, self._account, self._verified, self._created_token_id = None, None, False, None
         os.environ.pop(TOKEN_ENV, None)
