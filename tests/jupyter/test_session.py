@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import httpx
 
-from tests.support.jupyter_server import JupyterServer
+from tests.support.jupyter_server import JupyterServer, start_jupyter
 from tests.support.vre_server import VRE, VreServer
 
 
@@ -86,3 +87,25 @@ def test_logout_then_a_token_handed_over_logs_in_again(
     assert back.status_code == 200, back.text
     assert back.json()["account"] == "demo"
     assert logged_in.api("GET", "data/scopes").status_code == 200
+
+
+def test_a_remote_rucio_with_a_password_counts_as_logged_in_for_data(
+    vre: VreServer, demo_password: str, tmp_path: Path
+) -> None:
+    """OPENVRE_DATALAKE__USERNAME/PASSWORD of a Rucio server: data works with no openvre login, nothing else."""
+    remote = {
+        "OPENVRE_DATALAKE__URL": f"{vre.url}/rucio",
+        "OPENVRE_DATALAKE__USERNAME": "demo",
+        "OPENVRE_DATALAKE__PASSWORD": demo_password,
+    }
+    server = start_jupyter(tmp_path / "root", vre_home=vre.home, vre_url=vre.url, env=remote)
+    try:
+        session = server.api("GET", "session").json()
+        assert session["logged_in"] is False and session["local_rse"] is None
+        assert session["services"]["datalake"] == {"kind": "remote", "url": f"{vre.url}/rucio", "ready": True}
+        assert "user.demo" in server.api("GET", "data/scopes").json()["scopes"]
+        assert server.api("GET", "workflows").status_code == 401
+        no_rse = server.api("POST", "data/availability", json={"dids": ["user.demo:dimuon-2012"]})
+        assert no_rse.status_code == 400 and "OPENVRE_DATALAKE__LOCAL_RSE" in no_rse.json()["message"]
+    finally:
+        server.stop()
