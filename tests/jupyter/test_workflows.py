@@ -114,3 +114,18 @@ def test_restart_stop_and_delete(logged_in: JupyterServer, hello: str) -> None:
     assert slow not in [i["workflow"] for i in logged_in.api("GET", "workflows").json()["items"]]
     missing = logged_in.api("GET", "workflows/nothing.9")
     assert missing.status_code == 404 and missing.json()["error"] == "WorkflowNotFound"
+
+
+def test_a_cwl_run_s_graph_comes_from_its_workflow_file(logged_in: JupyterServer) -> None:
+    shutil.copytree(HELLO.parent / "cwl", logged_in.root / "cwl")
+    workflow = submitted(logged_in, {"path": "cwl/reana.yaml", "name": "greetings"})
+    details = wait_status(logged_in, workflow, {"finished", "failed"}, timeout=120)
+    assert details["workflow_type"] == "cwl"
+    assert [node["id"] for node in details["graph"]["nodes"]] == ["greet", "count"]
+    assert details["graph"]["edges"] == [["greet", "count"]]
+    if details["status"] == "finished":
+        assert {node["status"] for node in details["graph"]["nodes"]} == {"finished"}
+    chosen = logged_in.api("POST", f"workflows/{workflow}/download", json={"files": ["workflow"], "path": "mine"})
+    job = logged_in.wait_job(chosen.json()["job"])
+    assert job["state"] == "done", job
+    assert sorted(job["result"]["paths"]) == ["mine/workflow/hello.cwl", "mine/workflow/job.yml"]
