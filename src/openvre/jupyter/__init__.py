@@ -12,15 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jupyter_server.utils import url_path_join
-
-from openvre.credentials import saved_token
-from openvre.jupyter.handlers import ROUTES
-from openvre.jupyter.handlers.base import JOBS_KEY, WORKSPACE_KEY, error_json
-from openvre.jupyter.jobs import Jobs
-from openvre.jupyter.workspace import Workspace
-from openvre.settings import load_settings
-
 API_PREFIX = "openvre/api"
 
 
@@ -33,7 +24,20 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Register the workspace routes under ``<base_url>/openvre/api/`` with one workspace and job list."""
+    """Register the workspace routes under ``<base_url>/openvre/api/`` with one workspace and job list.
+
+    Imported here, not at the top: kernels import ``openvre.jupyter.kernel``, and this package's
+    import must not drag the Jupyter server, tornado and the handlers into every kernel.
+    """
+    from jupyter_server.utils import url_path_join
+
+    from openvre.credentials import saved_token
+    from openvre.jupyter.handlers import ROUTES
+    from openvre.jupyter.handlers.base import JOBS_KEY, WORKSPACE_KEY, error_json
+    from openvre.jupyter.jobs import Jobs
+    from openvre.jupyter.workspace import Workspace
+    from openvre.settings import load_settings
+
     settings = load_settings()
     workspace = Workspace(settings, Path(serverapp.root_dir), saved_token(settings))
     serverapp.web_app.settings[WORKSPACE_KEY] = workspace
