@@ -42,7 +42,6 @@ export class DataPanel extends OpenvrePanel {
   private rows = new Map<string, Row>();
   private selected: string | null = null;
   private timer: number | null = null;
-  private polling = false;
 
   constructor(
     session: SessionModel,
@@ -138,10 +137,11 @@ export class DataPanel extends OpenvrePanel {
     const stateNode = h('span', { class: 'ovre-state', 'data-testid': 'did-state', 'data-state': 'unknown' }, STATE_WORDS.unknown);
     const node = h(
       'div',
-      { class: 'ovre-item', role: 'listitem', tabindex: 0, 'data-testid': 'did-row', 'data-did': item.did, title: item.did },
-      h('span', { class: `ovre-type ovre-type-${item.type.toLowerCase()}` }, item.type.toLowerCase()),
+      { class: 'ovre-item ovre-did', role: 'listitem', tabindex: 0, 'data-testid': 'did-row', 'data-did': item.did, title: item.did },
       h('span', { class: 'ovre-name' }, item.did),
-      h('span', { class: 'ovre-size' }, formatBytes(item.bytes)),
+      h('span', { class: 'ovre-meta' },
+        h('span', { class: `ovre-type ovre-type-${item.type.toLowerCase()}` }, item.type.toLowerCase()),
+        h('span', { class: 'ovre-size' }, formatBytes(item.bytes) + (item.length ? ` · ${item.length} file${item.length === 1 ? '' : 's'}` : ''))),
       stateNode
     );
     const open = (): void => void this.select(item.did);
@@ -168,42 +168,41 @@ export class DataPanel extends OpenvrePanel {
 
   /** Ask for the availability of the given rows (≤ 200 per call), then keep polling those still moving. */
   private async refreshAvailability(dids: string[]): Promise<void> {
-    for (let start = 0; start < dids.length; start += 200) {
-      const chunk = dids.slice(start, start + 200);
-      const answer = await api.getAvailability(chunk);
-      for (const [did, info] of Object.entries(answer.items)) {
-        const row = this.rows.get(did);
-        if (row && row.state !== 'downloading') {
-          const wasMoving = MOVING.has(row.state);
-          this.setRowState(row, info.state, info);
-          if (wasMoving && info.state === 'available' && this.selected === did) {
-            void this.loadDetails(did);
+    let delay = POLL_MS;
+    try {
+      for (let start = 0; start < dids.length; start += 200) {
+        const answer = await api.getAvailability(dids.slice(start, start + 200));
+        for (const [did, info] of Object.entries(answer.items)) {
+          const row = this.rows.get(did);
+          if (row && row.state !== 'downloading') {
+            const wasMoving = MOVING.has(row.state);
+            this.setRowState(row, info.state, info);
+            if (wasMoving && info.state === 'available' && this.selected === did) {
+              void this.loadDetailsBody(did);
+            }
           }
         }
       }
+    } catch (reason) {
+      // Rows keep "checking…" and are asked again, less often, until the lake answers.
+      this.showStatus(`Availability unknown: ${errorMessage(reason)}`, true);
+      delay = 5000;
     }
-    this.schedulePoll();
+    this.schedulePoll(delay);
   }
 
-  private schedulePoll(): void {
-    if (this.timer !== null || this.polling) {
+  private schedulePoll(delay = POLL_MS): void {
+    if (this.timer !== null) {
       return;
     }
-    const moving = [...this.rows.values()].filter(row => MOVING.has(row.state)).map(row => row.item.did);
-    if (moving.length === 0 || !this.session.loggedIn) {
+    const moving = (): string[] => [...this.rows.values()].filter(row => MOVING.has(row.state)).map(row => row.item.did);
+    if (moving().length === 0 || !this.session.loggedIn) {
       return;
     }
     this.timer = window.setTimeout(() => {
       this.timer = null;
-      this.polling = true;
-      const still = [...this.rows.values()].filter(row => MOVING.has(row.state)).map(row => row.item.did);
-      this.refreshAvailability(still)
-        .catch(reason => this.showStatus(errorMessage(reason), true))
-        .finally(() => {
-          this.polling = false;
-          this.schedulePoll();
-        });
-    }, POLL_MS);
+      void this.refreshAvailability(moving());
+    }, delay);
   }
 
   // Details
@@ -355,12 +354,13 @@ export class DataPanel extends OpenvrePanel {
   }
 
   private renderDetails(details: api.DidDetails): HTMLElement {
+    const short = (did: string): HTMLElement => h('span', { title: did }, did.slice(did.indexOf(':') + 1));
+    const meta = Object.entries(details.metadata ?? {}).filter(([, v]) => v !== null && v !== undefined && v !== '');
     const section = (title: string, ...content: (Node | null)[]): HTMLElement =>
-      h('details', { class: 'ovre-section', open: true }, h('summary', {}, title), ...content);
+      h('details', { class: 'ovre-section', open: title.startsWith('Metadata') ? meta.length <= 6 : true }, h('summary', {}, title), ...content);
     const table = (head: string[], rows: (string | Node)[][]): HTMLElement =>
       h('table', { class: 'ovre-table' }, h('thead', {}, h('tr', {}, head.map(c => h('th', {}, c)))),
         h('tbody', {}, rows.map(r => h('tr', {}, r.map(c => h('td', {}, c))))));
-    const meta = Object.entries(details.metadata ?? {}).filter(([, v]) => v !== null && v !== undefined && v !== '');
     const summary = `${details.type.toLowerCase()} · ${formatBytes(details.bytes)}` +
       (details.length !== null && details.length !== undefined ? ` · ${details.length} file${details.length === 1 ? '' : 's'}` : '');
     return h(
@@ -369,12 +369,12 @@ export class DataPanel extends OpenvrePanel {
       h('div', { class: 'ovre-muted' }, summary),
       section(`Metadata (${meta.length})`, meta.length ? table(['key', 'value'], meta.map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])) : h('div', { class: 'ovre-muted' }, 'No metadata.')),
       details.content.length
-        ? section(`Content (${details.content.length})`, table(['DID', 'type', 'size'], details.content.map(c => [c.did, c.type.toLowerCase(), formatBytes(c.bytes)])))
+        ? section(`Content (${details.content.length})`, table(['DID', 'type', 'size'], details.content.map(c => [short(c.did), c.type.toLowerCase(), formatBytes(c.bytes)])))
         : null,
       section(`Replicas (${details.replicas.length})`,
         details.replicas.length
           ? table(['file', 'size', 'replicas per RSE'], details.replicas.map(r => [
-              r.did, formatBytes(r.bytes),
+              short(r.did), formatBytes(r.bytes),
               h('span', {}, Object.entries(r.rses).map(([rse, state]) => h('span', { class: `ovre-rse ovre-rse-${state.toLowerCase()}`, title: state }, `${rse}: ${state.toLowerCase()}`)))
             ]))
           : h('div', { class: 'ovre-muted' }, 'No replicas.')),

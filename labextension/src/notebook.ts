@@ -28,10 +28,11 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const pyString = (value: string): string => JSON.stringify(value);
 
 /** The kernel code of the contract: paths only, never a token. */
-export function injectionCode(variable: string, did: string, paths: string[], state: string): string {
+export function injectionCode(variable: string, did: string, paths: string[], state: string, type: string): string {
   return (
     'import openvre.jupyter.kernel as _ovre; ' +
-    `_ovre.inject(${pyString(variable)}, ${pyString(did)}, [${paths.map(pyString).join(', ')}], ${pyString(state)})`
+    `_ovre.inject(${pyString(variable)}, ${pyString(did)}, [${paths.map(pyString).join(', ')}], ${pyString(state)}, ` +
+    `did_type=${pyString(type)})`
   );
 }
 
@@ -78,7 +79,7 @@ export async function addToNotebook(tracker: INotebookTracker, did: string, type
     return variable;
   }
   const future = kernel.requestExecute(
-    { code: injectionCode(variable, did, located.paths, located.state), silent: true, store_history: false },
+    { code: injectionCode(variable, did, located.paths, located.state, type), silent: true, store_history: false },
     true
   );
   let failure: string | null = null;
