@@ -86,6 +86,11 @@ def test_the_lab_answers_on_localhost_with_its_own_token_only(server: VreServer)
     assert httpx.get(f"{server.lab_url}/api/status", headers=headers).status_code == 200
     extensions = httpx.get(f"{server.lab_url}/lab/api/extensions", headers=headers)
     assert extensions.status_code == 200
+    notification = httpx.get(
+        f"{server.lab_url}/lab/api/settings/@jupyterlab/apputils-extension:notification", headers=headers
+    )
+    # Overridden default: JupyterLab asks about news (a prompt over the panels) only while it is "none".
+    assert notification.json()["schema"]["properties"]["fetchNews"]["default"] == "false"
     listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True, check=True).stdout
     assert f"127.0.0.1:{server.lab_port} " in listening
     assert f"0.0.0.0:{server.lab_port} " not in listening and f"*:{server.lab_port} " not in listening
