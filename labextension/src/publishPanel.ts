@@ -114,7 +114,7 @@ export class PublishPanel extends OpenvrePanel {
       h('details', { class: 'ovre-section', open: true }, h('summary', {}, 'New publication'),
         h('div', { class: 'ovre-muted' }, 'Choose files in the file browser, right-click, "Publish…".'), this.filesList, this.source, form),
       h('details', { class: 'ovre-section', open: true }, h('summary', {}, 'Published records'),
-        h('div', { class: 'ovre-row' }, this.recordsSearch, this.community), this.records)
+        this.recordsSearch, this.community, this.records)
     );
     this.renderFiles();
   }
@@ -305,7 +305,7 @@ export class PublishPanel extends OpenvrePanel {
       previous.addEventListener('click', () => { this.recordsPage -= 1; void this.searchRecords(); });
       next.addEventListener('click', () => { this.recordsPage += 1; void this.searchRecords(); });
       replaceChildren(this.records,
-        answer.items.length ? answer.items.map(record => this.renderRecord(record)) : h('div', { class: 'ovre-muted ovre-empty' }, 'No record matches.'),
+        answer.items.length ? answer.items.map(record => this.renderRecord(record)) : h('div', { class: 'ovre-muted ovre-empty' }, this.recordsSearch.value.trim() || this.community.value ? 'No record matches.' : 'Nothing published yet.'),
         h('div', { class: 'ovre-pager' }, previous, h('span', { class: 'ovre-muted' }, `page ${this.recordsPage} of ${pages} · ${answer.total} records`), next));
     } catch (reason) {
       replaceChildren(this.records, h('div', { class: 'ovre-error' }, errorMessage(reason)));

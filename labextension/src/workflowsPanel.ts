@@ -32,6 +32,7 @@ export class WorkflowsPanel extends OpenvrePanel {
   private listTimer: number | null = null;
   private detailsTimer: number | null = null;
   private openLogs = new Set<string>();
+  private runningShown = false;
 
   constructor(session: SessionModel) {
     super(session, 'openvre-workflows', 'Workflows', workflowIcon, 'Log in to run and follow workflows.');
@@ -39,10 +40,10 @@ export class WorkflowsPanel extends OpenvrePanel {
 
   protected build(host: HTMLElement): void {
     this.statusFilter = h('select', { class: 'jp-mod-styled', 'data-testid': 'workflow-status-filter', 'aria-label': 'Status' },
-      h('option', { value: '' }, 'any status'), STATUSES.map(s => h('option', { value: s }, s)));
+      h('option', { value: '' }, 'all runs'), STATUSES.map(s => h('option', { value: s }, s)));
     this.search = h('input', { class: 'jp-mod-styled ovre-input', type: 'search', 'data-testid': 'workflow-search', 'aria-label': 'Search runs', placeholder: 'search by name' });
     this.sort = h('select', { class: 'jp-mod-styled', 'data-testid': 'workflow-sort', 'aria-label': 'Sort' },
-      h('option', { value: 'desc' }, 'newest first'), h('option', { value: 'asc' }, 'oldest first'));
+      h('option', { value: 'desc' }, 'newest'), h('option', { value: 'asc' }, 'oldest'));
     const refresh = h('button', { class: 'jp-mod-styled ovre-button', title: 'Refresh', 'data-testid': 'workflow-refresh' }, '↻');
     const reload = (): void => {
       this.page = 1;
@@ -58,7 +59,7 @@ export class WorkflowsPanel extends OpenvrePanel {
     this.pager = h('div', { class: 'ovre-pager' });
     this.details = h('div', { class: 'ovre-details', hidden: true, 'data-testid': 'workflow-details' });
     host.append(
-      h('div', { class: 'ovre-toolbar' }, h('div', { class: 'ovre-row' }, this.statusFilter, this.sort, refresh), this.search),
+      h('div', { class: 'ovre-toolbar' }, h('div', { class: 'ovre-row' }, this.statusFilter, this.sort), h('div', { class: 'ovre-row' }, this.search, refresh)),
       this.notice,
       this.list,
       this.pager,
@@ -150,9 +151,13 @@ export class WorkflowsPanel extends OpenvrePanel {
       if (this.selected !== workflow) {
         return;
       }
+      const wasRunning = this.runningShown;
+      this.runningShown = !FINAL.has(details.status);
       this.renderDetails(details, logs, files.files);
-      if (!FINAL.has(details.status)) {
+      if (this.runningShown) {
         this.detailsTimer = window.setTimeout(() => void this.loadDetails(workflow), 1000);
+      } else if (wasRunning) {
+        void this.loadList(); // the row shows the final status at once, not at the list's next poll
       }
     } catch (reason) {
       if (this.selected === workflow) {
@@ -217,9 +222,9 @@ export class WorkflowsPanel extends OpenvrePanel {
         h('summary', {}, h('span', { class: `ovre-badge ovre-status-${step.status}` }, step.status), ' ', step.name), pre);
     });
     const fileRows = files.map(file => {
-      const download = h('button', { class: 'jp-mod-styled ovre-button', 'data-testid': 'download', title: `Copy into results/${id}/` }, 'Download');
+      const download = h('button', { class: 'ovre-link', 'data-testid': 'download', title: `Copy ${file.name} into results/${id}/` }, 'download');
       download.addEventListener('click', () => void this.download(id, [file.name], download));
-      return h('tr', { 'data-testid': 'workflow-files', 'data-file': file.name }, h('td', {}, file.name), h('td', {}, formatBytes(file.size)), h('td', {}, download));
+      return h('tr', { 'data-testid': 'workflow-files', 'data-file': file.name }, h('td', {}, file.name), h('td', { class: 'ovre-nowrap' }, formatBytes(file.size)), h('td', { class: 'ovre-nowrap' }, download));
     });
     const all = h('button', { class: 'jp-mod-styled ovre-button', 'data-testid': 'download-all' }, 'Download all outputs');
     all.addEventListener('click', () => void this.download(id, null, all));
