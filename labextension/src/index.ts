@@ -17,9 +17,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: 'openvre:plugin',
   description: 'openvre: data lake, workflows and publishing behind one login.',
   autoStart: true,
-  requires: [IDefaultFileBrowser, INotebookTracker],
-  optional: [ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, browser: IDefaultFileBrowser, notebooks: INotebookTracker, restorer: ILayoutRestorer | null) => {
+  // Optional, so that inside Voilà (which loads every federated extension into dashboards, and where neither
+  // exists) the plugin activates and does nothing instead of failing.
+  optional: [IDefaultFileBrowser, INotebookTracker, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    browser: IDefaultFileBrowser | null,
+    notebooks: INotebookTracker | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    if (app.name === 'Voila' || !browser || !notebooks) {
+      return;
+    }
     const session = new SessionModel();
     setUnauthorizedHandler(() => session.expire());
     const data = new DataPanel(session, notebooks);
