@@ -198,8 +198,29 @@ def test_inject_defines_paths_or_a_placeholder_as_the_front_end_asks(
         stop_kernel(kernel)
 
 
+def test_notebooks_without_attachments_start_without_openvre_and_inject_loads_it(
+    server: VreServer, kernel_env: dict[str, str], tmp_path: Path
+) -> None:
+    make_dataset_available(server, kernel_env["OPENVRE_TOKEN"])
+    notebook = tmp_path / "plain.ipynb"
+    notebook.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    kernel = start_kernel(notebook, kernel_env)
+    try:
+        assert kernel.run("import sys; print('openvre' in sys.modules)").stdout.strip() == "False"
+        cell = kernel.run(
+            "import openvre.jupyter.kernel as _ovre\n"
+            "_ovre.inject('later', 'user.demo:dimuon-2012', [], 'not_available')\n"
+            "print(get_ipython().extension_manager.loaded)"
+        )
+        assert "openvre.jupyter.kernel" in cell.stdout
+        # Hooked: before the next cell the placeholder is checked against the lake, where the data is.
+        assert kernel.run("print(len(later))").stdout.strip() == "3"
+    finally:
+        stop_kernel(kernel)
+
+
 def test_a_broken_notebook_never_breaks_the_kernel_and_warns_once(kernel_env: dict[str, str], tmp_path: Path) -> None:
-    notebook = write_notebook(tmp_path / "broken.ipynb", "{ this is not json")
+    notebook = write_notebook(tmp_path / "broken.ipynb", '{"metadata": {"openvre": {"attachments": [')
     kernel = start_kernel(notebook, kernel_env)
     try:
         first = kernel.run("print(1 + 1)")

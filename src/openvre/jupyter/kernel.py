@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from openvre.data import DataNotAvailable
-
 SESSION_ENV = "JPY_SESSION_NAME"
 RETRY_AFTER_ERROR_SECONDS = 10.0
 FILE_TYPES = ("file",)
@@ -74,6 +72,9 @@ class PendingData:
         return explain(self._did, self._state)
 
     def _refuse(self, *_args: Any, **_kwargs: Any) -> NoReturn:
+        # Imported here: openvre.data takes about a second to import, and kernels must start fast.
+        from openvre.data import DataNotAvailable
+
         raise DataNotAvailable(self.openvre_message)
 
     __iter__ = __len__ = __getitem__ = __fspath__ = __str__ = __format__ = __call__ = _refuse
@@ -289,8 +290,8 @@ def inject(
         raise ValueError(f"{variable!r} is not a Python variable name; choose one like {_suggest(did)!r}")
     shell = _current_shell()
     injector = _injector if _injector is not None and _injector.shell is shell else None
-    if injector is None:
-        load_ipython_extension(shell)
+    if injector is None:  # a kernel that started without attachments: hook it now, as IPython's extension
+        shell.extension_manager.load_extension(__name__)
         injector = _injector
     assert injector is not None
     found = [Path(p) for p in ([paths] if isinstance(paths, str) else paths)]
