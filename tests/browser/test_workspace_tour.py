@@ -1,0 +1,224 @@
+"""The scripted tour of openvre's workspace on the demo, in JupyterLab with real headless Chromium.
+
+From the portal, one click opens JupyterLab logged in; then, as a researcher would: find the demo dataset →
+make it available → add it to a new notebook → run a cell that reads it; run the demo reana.yaml from the
+file browser's context menu → watch it finish → download a result; publish the run → see its DOI.
+Every service is the embedded one of a real `vre up --demo`; screenshots go to tests/browser/screenshots/.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from openvre.clients.rucio import RucioClient
+from tests.browser.conftest import screenshot
+from tests.browser.workspace import Figures, Stopwatch, demo_password, open_lab, open_panel
+from tests.support.vre_server import VreServer, start_vre
+
+pytestmark = pytest.mark.browser
+
+DATASET = "user.demo:dimuon-2012"
+RUN_TIMEOUT_MS = 180_000
+
+
+@dataclass
+class Workspace:
+    vre: VreServer
+    password: str
+    lab_dir: Path
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    home = tmp_path_factory.mktemp("tour") / "home"
+    server = start_vre(home, "--demo", lab=True)
+    yield Workspace(server, demo_password(server.output()), home / "lab")
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def lab(browser: Browser, workspace: Workspace) -> Iterator[Page]:
+    """One browser tab for the whole tour, logged in through the portal's Open JupyterLab."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(workspace.vre.url + "/login?next=/lab")
+    page.fill("#username", "demo")
+    page.fill("#password", workspace.password)
+    page.click("#login-submit")
+    assert workspace.vre.lab_url is not None
+    open_lab(page, workspace.vre.lab_url)
+    yield page
+    context.close()
+
+
+class TransferWatch:
+    """Notes, from outside the browser, the moment every file of the dataset is AVAILABLE on LOCAL."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.client = RucioClient(
+            workspace.vre.url + "/rucio", username="demo", password=workspace.password, account="demo"
+        )
+        self.done_at: float | None = None
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        scope, name = DATASET.split(":")
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline:
+            replicas = list(self.client.list_replicas([{"scope": scope, "name": name}], all_states=True))
+            if replicas and all(item.get("states", {}).get("LOCAL") == "AVAILABLE" for item in replicas):
+                self.done_at = time.perf_counter()
+                return
+            time.sleep(0.05)
+
+    def wait(self) -> float:
+        self._thread.join(timeout=130)
+        self.client.close()
+        assert self.done_at is not None, "the demo dataset never became AVAILABLE on LOCAL"
+        return self.done_at
+
+
+def test_the_lab_opens_logged_in_with_the_three_panels(lab: Page) -> None:
+    for panel_id in ("openvre-data", "openvre-workflows", "openvre-publish"):
+        panel = open_panel(lab, panel_id)
+        expect(panel.get_by_test_id("openvre-login")).to_have_count(0)  # the portal's login carried over
+        expect(panel.get_by_test_id("logout")).to_be_visible()
+    html = lab.content()
+    assert "vre_" not in html  # no openvre token anywhere in the page
+
+
+def test_find_make_available_and_read_in_a_notebook(lab: Page, workspace: Workspace) -> None:
+    figures = Figures("tour-data")
+    panel = open_panel(lab, "openvre-data")
+    search = panel.get_by_test_id("data-search")
+
+    clock = Stopwatch()
+    search.fill("user.demo:dimuon*")
+    search.press("Enter")
+    row = panel.locator(f"[data-testid=did-row][data-did='{DATASET}']")
+    expect(row).to_be_visible()
+    figures.record("search_s", clock.seconds())
+    state = row.get_by_test_id("did-state")
+    expect(state).to_have_attribute("data-state", "not_available")  # the demo data lives on ARCHIVE only
+    figures.record("availability_shown_s", clock.seconds())
+    screenshot(lab, "tour-1-data-search")
+
+    row.click()
+    details = panel.get_by_test_id("did-details")
+    expect(details).to_contain_text("dimuon_run1.csv")
+    expect(details).to_contain_text("ARCHIVE")
+    watch = TransferWatch(workspace)
+    details.get_by_test_id("make-available").click()
+    expect(state).to_have_attribute("data-state", "available", timeout=60_000)
+    shown_at = time.perf_counter()
+    figures.record("available_shown_after_transfer_s", shown_at - watch.wait())
+    assert (workspace.vre.home / "rse" / "LOCAL").is_dir()
+    screenshot(lab, "tour-2-data-available")
+
+    # Data → notebook, the data being local now: count what the user does, time it end to end.
+    actions = 0
+    clock = Stopwatch()
+    lab.locator(".jp-LauncherCard[data-category='Notebook']").first.click()
+    actions += 1
+    expect(lab.locator(".jp-NotebookPanel .jp-Notebook")).to_be_visible()
+    expect(lab.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
+        1, timeout=60_000
+    )
+    kernel_ready_s = clock.seconds()
+    clock = Stopwatch()
+    search.fill("dimuon-2012")
+    search.press("Enter")
+    actions += 1
+    row.click()
+    actions += 1
+    panel.get_by_test_id("add-to-notebook").click()
+    actions += 1
+    dialog = lab.locator(".jp-Dialog")
+    expect(dialog.locator("input")).to_have_value("dimuon_2012")
+    dialog.locator(".jp-mod-accept").click()
+    actions += 1
+    cell = lab.locator(".jp-NotebookPanel .jp-Cell").first
+    cell.locator(".cm-content").click()
+    lab.keyboard.type("print(sum(1 for path in dimuon_2012 for _ in open(path)), len(dimuon_2012))")
+    actions += 1
+    lab.keyboard.press("Shift+Enter")
+    actions += 1
+    output = cell.locator(".jp-OutputArea-output")
+    expect(output).to_contain_text("6003 3")  # 3 CSVs of 2000 events, each with a header line
+    figures.record("data_to_notebook_actions", actions)
+    figures.record("data_to_notebook_s", clock.seconds())
+    figures.record("kernel_start_s", kernel_ready_s)
+    screenshot(lab, "tour-3-notebook")
+
+    attachments = lab.evaluate("() => window.jupyterapp?.shell?.currentWidget?.model?.getMetadata('openvre') ?? null")
+    if attachments is not None:  # the app object is only exposed in some builds; the file is checked below
+        assert attachments["attachments"][0]["did"] == DATASET
+    saved = sorted(workspace.lab_dir.glob("Untitled*.ipynb"))
+    assert saved, "the notebook was not saved with its attachment"
+    assert DATASET in saved[-1].read_text()
+    figures.write()
+
+
+def test_run_the_demo_workflow_download_a_result_and_publish_it(lab: Page, workspace: Workspace) -> None:
+    figures = Figures("tour-workflow")
+    lab.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
+    browser_panel = lab.locator("#filebrowser")
+    expect(browser_panel).to_be_visible()
+    browser_panel.locator(".jp-DirListing-item[title*='dimuon']").first.dblclick()
+    yaml_item = browser_panel.locator(".jp-DirListing-item", has_text="reana.yaml")
+    expect(yaml_item).to_be_visible()
+    yaml_item.click(button="right")
+    lab.locator(".lm-Menu-item", has_text="Run as workflow").click()
+
+    clock = Stopwatch()
+    panel = open_panel(lab, "openvre-workflows")
+    run = panel.locator("[data-testid=workflow-row]").first
+    expect(run).to_be_visible(timeout=30_000)
+    run.click()
+    details = panel.get_by_test_id("workflow-details")
+    expect(details.get_by_test_id("workflow-graph")).to_be_visible()
+    expect(panel.locator("[data-testid=workflow-row][data-status='finished']").first).to_be_visible(
+        timeout=RUN_TIMEOUT_MS
+    )
+    figures.record("workflow_submit_to_finished_s", clock.seconds())
+    workflow = run.get_attribute("data-workflow")
+    assert workflow and workflow.startswith("dimuon")
+    expect(details.get_by_test_id("step-log").first).to_be_visible()
+    screenshot(lab, "tour-4-workflow")
+
+    files = details.get_by_test_id("workflow-files")
+    result_row = files.locator("*", has_text="histogram.csv").last
+    expect(result_row).to_be_visible()
+    details.get_by_test_id("workflow-files").get_by_test_id("download").first.click()
+    downloaded = workspace.lab_dir / "results" / workflow
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(downloaded.rglob("*")):
+        time.sleep(0.2)
+    assert any(path.is_file() for path in downloaded.rglob("*")), f"nothing downloaded into {downloaded}"
+
+    details.get_by_test_id("publish-run").click()
+    publish = open_panel(lab, "openvre-publish")
+    submit = publish.get_by_test_id("publish-submit")
+    if submit.is_visible():
+        submit.click()
+    badge = publish.get_by_test_id("doi-badge")
+    expect(badge).to_be_visible(timeout=120_000)
+    doi = badge.inner_text().strip()
+    assert doi.startswith("10.")
+    expect(publish.get_by_test_id("copy-doi")).to_be_visible()
+    landing = publish.get_by_test_id("landing-page").get_attribute("href")
+    assert landing
+    screenshot(lab, "tour-5-published")
+    record = httpx.get(landing, timeout=10)
+    assert record.status_code == 200 and doi in record.text
+    figures.record("doi", doi)
+    figures.write()

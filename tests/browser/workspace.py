@@ -1,0 +1,68 @@
+"""Driving openvre's JupyterLab workspace in a real browser: open the lab, open panels, time what users wait for.
+
+The figures the issue asks for (search time, availability shown, lag after a transfer ends, actions and
+seconds from data to notebook) are recorded with :class:`Figures` and written next to the screenshots,
+never asserted as timings: these machines are noisy, and speed goals are judged by benchmarks and notes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import SCREENSHOTS
+
+DEMO_PASSWORD = re.compile(r"demo password\s+(\S+)")
+LAB_READY_MS = 60_000
+
+
+def demo_password(output: str) -> str:
+    match = DEMO_PASSWORD.search(output)
+    assert match, f"vre up printed no demo password:\n{output}"
+    return match.group(1)
+
+
+def open_lab(page: Page, lab_url: str) -> None:
+    """Wait for JupyterLab's shell and dismiss nothing: the news prompt is off in openvre's lab."""
+    expect(page.locator("#jp-main-dock-panel")).to_be_visible(timeout=LAB_READY_MS)
+    assert page.url.startswith(lab_url), page.url
+
+
+def open_panel(page: Page, panel_id: str) -> Locator:
+    """Click the panel's tab in the left sidebar (unless it is already open) and return the panel."""
+    panel = page.locator(f"#{panel_id}")
+    if not panel.is_visible():
+        page.locator(f".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='{panel_id}']").click()
+    expect(panel).to_be_visible()
+    return panel
+
+
+@dataclass
+class Figures:
+    """Measured user-facing waits and action counts of one tour, written as JSON beside the screenshots."""
+
+    name: str
+    values: dict[str, float | int | str] = field(default_factory=dict)
+
+    def record(self, key: str, value: float | int | str) -> None:
+        self.values[key] = round(value, 3) if isinstance(value, float) else value
+
+    def write(self) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{self.name}-figures.json"
+        path.write_text(json.dumps(self.values, indent=2) + "\n")
+        print(f"\n{self.name} figures: {json.dumps(self.values)}")  # shown with pytest -s / in CI logs
+        return path
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
