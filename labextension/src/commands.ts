@@ -100,11 +100,11 @@ export function addCommands(app: JupyterFrontEnd, browser: IDefaultFileBrowser, 
   });
 
   const selector = '.jp-DirListing-item[data-isdir="false"]';
-  app.contextMenu.addItem({ type: 'separator', selector, rank: 50 });
-  app.contextMenu.addItem({ command: CommandIDs.upload, selector, rank: 51 });
-  app.contextMenu.addItem({ command: CommandIDs.runWorkflow, selector, rank: 52 });
-  app.contextMenu.addItem({ command: CommandIDs.publishFiles, selector, rank: 53 });
-  app.contextMenu.addItem({ command: CommandIDs.openDashboard, selector, rank: 54 });
+  app.contextMenu.addItem({ type: 'separator', selector, rank: 20 });
+  app.contextMenu.addItem({ command: CommandIDs.upload, selector, rank: 20.1 });
+  app.contextMenu.addItem({ command: CommandIDs.runWorkflow, selector, rank: 20.2 });
+  app.contextMenu.addItem({ command: CommandIDs.publishFiles, selector, rank: 20.3 });
+  app.contextMenu.addItem({ command: CommandIDs.openDashboard, selector, rank: 20.4 });
 }
 
 /** Ask scope and dataset, then upload with a progress notification. */
