@@ -48,6 +48,7 @@ export class PublishPanel extends OpenvrePanel {
   private errors!: Record<FieldName, HTMLElement>;
   private generalError!: HTMLElement;
   private publishNow!: HTMLInputElement;
+  private publishNowLabel!: HTMLElement;
   private submit!: HTMLButtonElement;
   private progress!: ProgressBar;
   private result!: HTMLElement;
@@ -68,11 +69,12 @@ export class PublishPanel extends OpenvrePanel {
       input.id = `ovre-meta-${name}`;
       input.setAttribute('data-testid', `meta-${name.replace('_', '-')}`);
       input.setAttribute('name', name);
-      const error = h('div', { class: 'ovre-field-error', 'data-testid': 'field-error', 'data-field': name, role: 'alert', hidden: true });
+      // Holds a [data-testid=field-error] only while the field has a problem, so tests can count them.
+      const error = h('div', { class: 'ovre-field-errors', 'data-field': name, role: 'alert' });
       this.errors[name] = error;
       this.inputs[name] = input;
       input.addEventListener('input', () => {
-        error.hidden = true;
+        replaceChildren(error);
         input.classList.remove('ovre-invalid');
       });
       return h('div', { class: 'ovre-field' }, h('label', { for: input.id }, label), input, hint ? h('div', { class: 'ovre-hint' }, hint) : null, error);
@@ -93,7 +95,8 @@ export class PublishPanel extends OpenvrePanel {
     this.progress = new ProgressBar('publish-progress');
     this.progress.node.hidden = true;
     this.result = h('div', { class: 'ovre-result', 'aria-live': 'polite' });
-    form.append(h('label', { class: 'ovre-check' }, this.publishNow, ' Publish now and get a DOI (unticked: keep a draft)'), this.generalError, this.submit, this.progress.node, this.result);
+    this.publishNowLabel = h('label', { class: 'ovre-check' }, this.publishNow, ' Publish now and get a DOI (unticked: keep a draft)');
+    form.append(this.publishNowLabel, this.generalError, this.submit, this.progress.node, this.result);
     form.addEventListener('submit', event => {
       event.preventDefault();
       void this.publish();
@@ -144,7 +147,11 @@ export class PublishPanel extends OpenvrePanel {
     replaceChildren(this.result);
     this.progress.node.hidden = true;
     this.submit.disabled = false;
+    this.publishNowLabel.hidden = run !== null;
     if (run) {
+      for (const name of ['title', 'description', 'creators', 'keywords'] as FieldName[]) {
+        this.inputs[name].value = '';
+      }
       this.source.textContent = 'The run\'s inputs, workflow and outputs are packed as an RO-Crate; fields left empty come from the run.';
       return;
     }
@@ -207,7 +214,7 @@ export class PublishPanel extends OpenvrePanel {
 
   private clearErrors(): void {
     for (const name of Object.keys(this.errors) as FieldName[]) {
-      this.errors[name].hidden = true;
+      replaceChildren(this.errors[name]);
       this.inputs[name].classList.remove('ovre-invalid');
     }
     this.generalError.hidden = true;
@@ -226,8 +233,7 @@ export class PublishPanel extends OpenvrePanel {
       }
     }
     for (const [key, list] of messages) {
-      this.errors[key].textContent = list.join(' ');
-      this.errors[key].hidden = false;
+      replaceChildren(this.errors[key], h('div', { class: 'ovre-field-error', 'data-testid': 'field-error', 'data-field': key }, list.join(' ')));
       this.inputs[key].classList.add('ovre-invalid');
     }
     if (general.length || messages.size === 0) {

@@ -31,7 +31,7 @@ export class WorkflowsPanel extends OpenvrePanel {
   private selected: string | null = null;
   private listTimer: number | null = null;
   private detailsTimer: number | null = null;
-  private openLogs = new Set<string>();
+  private closedLogs = new Set<string>();
   private runningShown = false;
 
   constructor(session: SessionModel) {
@@ -53,6 +53,13 @@ export class WorkflowsPanel extends OpenvrePanel {
     this.sort.addEventListener('change', reload);
     this.search.addEventListener('keydown', event => event.key === 'Enter' && reload());
     this.search.addEventListener('search', reload);
+    let typing: number | null = null;
+    this.search.addEventListener('input', () => {
+      if (typing !== null) {
+        window.clearTimeout(typing);
+      }
+      typing = window.setTimeout(reload, 300);
+    });
     refresh.addEventListener('click', () => void this.loadList());
     this.notice = h('div', { class: 'ovre-status', 'aria-live': 'polite' });
     this.list = h('div', { class: 'ovre-list', role: 'list', 'data-testid': 'workflow-list' });
@@ -130,7 +137,7 @@ export class WorkflowsPanel extends OpenvrePanel {
   /** Show a run's details (and keep them live while it runs). */
   async open(workflow: string): Promise<void> {
     this.selected = workflow;
-    this.openLogs.clear();
+    this.closedLogs.clear();
     for (const row of this.list.querySelectorAll<HTMLElement>('[data-testid=workflow-row]')) {
       row.classList.toggle('jp-mod-selected', row.dataset.workflow === workflow);
     }
@@ -183,9 +190,9 @@ export class WorkflowsPanel extends OpenvrePanel {
     // Keep the scroll position of open logs across live refreshes.
     for (const node of this.details.querySelectorAll<HTMLDetailsElement>('details[data-step]')) {
       if (node.open) {
-        this.openLogs.add(node.dataset.step!);
+        this.closedLogs.delete(node.dataset.step!);
       } else {
-        this.openLogs.delete(node.dataset.step!);
+        this.closedLogs.add(node.dataset.step!);
       }
     }
     const actions = h('div', { class: 'ovre-actions ovre-row' },
@@ -217,7 +224,8 @@ export class WorkflowsPanel extends OpenvrePanel {
     const steps = logs.steps.map(step => {
       const pre = h('pre', { class: 'ovre-log', 'data-testid': 'step-log', 'data-step': step.id });
       pre.textContent = step.logs || (step.status === 'running' ? '(no output yet)' : '(no output)');
-      const open = this.openLogs.has(step.id) || (step.status === 'running' && !this.openLogs.size) || step.status === 'failed';
+      // Open unless the user closed it (remembered across the live refreshes).
+      const open = !this.closedLogs.has(step.id);
       return h('details', { class: 'ovre-section', open, 'data-step': step.id },
         h('summary', {}, h('span', { class: `ovre-badge ovre-status-${step.status}` }, step.status), ' ', step.name), pre);
     });
