@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.jupyter_server import JupyterServer, start_jupyter
-from tests.support.vre_server import VRE, VreServer
+from tests.support.vre_server import VRE, VreServer, free_port
 
 
 def test_every_service_route_says_how_to_log_in_first(jupyter: JupyterServer) -> None:
@@ -107,5 +107,18 @@ def test_a_remote_rucio_with_a_password_counts_as_logged_in_for_data(
         assert server.api("GET", "workflows").status_code == 401
         no_rse = server.api("POST", "data/availability", json={"dids": ["user.demo:dimuon-2012"]})
         assert no_rse.status_code == 400 and "OPENVRE_DATALAKE__LOCAL_RSE" in no_rse.json()["message"]
+    finally:
+        server.stop()
+
+
+def test_an_openvre_server_that_does_not_answer_is_502(vre: VreServer, tmp_path: Path) -> None:
+    silent = f"http://127.0.0.1:{free_port()}"
+    server = start_jupyter(tmp_path / "root", vre_home=vre.home, vre_url=silent)
+    try:
+        answer = server.api("POST", "session", json={"username": "demo", "password": "whatever-it-is"})
+        assert answer.status_code == 502
+        assert answer.json()["error"] == "ServiceUnreachable"
+        assert silent in answer.json()["message"] and "vre up" in answer.json()["message"]
+        assert server.api("GET", "session").json()["logged_in"] is False
     finally:
         server.stop()
