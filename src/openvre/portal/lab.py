@@ -76,7 +76,11 @@ def hand_over(lab: LabInfo, token: str) -> None:
             timeout=HAND_OVER_TIMEOUT,
         )
     except httpx.TransportError:
-        raise LabUnavailable("JupyterLab is still starting (it takes a few seconds after `vre up`)", True) from None
+        raise LabUnavailable(
+            "JupyterLab is not answering yet: it takes a few seconds after `vre up` starts "
+            "(if this lasts, its log in $OPENVRE_HOME/logs/jupyterlab.log says why)",
+            starting=True,
+        ) from None
     if answer.status_code == 404:
         raise LabUnavailable(
             "this JupyterLab has no openvre extension (openvre.jupyter); reinstall openvre and restart `vre up`"
