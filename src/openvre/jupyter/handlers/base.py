@@ -111,6 +111,11 @@ class WorkspaceHandler(APIHandler):
             raise errors.InvalidInput(f"{field} must be a path relative to the Jupyter root", field=field)
         return resolve_path(self.root, given, field=field)
 
+    async def require(self, *services: str) -> None:
+        """401 ``NotLoggedIn`` unless each service has usable credentials (checked off the IO loop)."""
+        for name in services:
+            await self.blocking(self.workspace.require, name)
+
     async def blocking(self, call: Callable[..., T], *args: Any) -> T:
         """Run a blocking client call in a thread, so the server's IO loop keeps serving."""
         return await asyncio.to_thread(call, *args)

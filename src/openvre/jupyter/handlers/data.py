@@ -243,7 +243,7 @@ class DownloadHandler(DataHandler):
         scope, _name = split_did(did)
         given = body.get("path")
         dest = self.path_in_root(given) if given else None
-        self.workspace.require("datalake")
+        await self.require("datalake")
         root, workspace = self.root, self.workspace
 
         def work(job: Job) -> dict[str, Any]:
@@ -270,7 +270,7 @@ class UploadHandler(DataHandler):
         dataset = string_arg(body.get("dataset"), "dataset", required=False) or None
         rse = string_arg(body.get("rse"), "rse", required=False) or self.rse()
         workspace = self.workspace
-        workspace.require("datalake")
+        await self.require("datalake")
 
         def work(job: Job) -> dict[str, Any]:
             with workspace.connections("datalake") as services:

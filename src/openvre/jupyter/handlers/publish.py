@@ -200,7 +200,7 @@ class DepositHandler(PublishHandler):
         if not isinstance(given, dict):
             raise InvalidInput("metadata is an object: title, creators, description...", field="metadata")
         metadata = deposit_metadata(given, files)
-        await self.repository()  # not logged in: 401 now rather than a failed job
+        await self.require("repository")  # not logged in: 401 now rather than a failed job
         workspace, publish = self.workspace, bool(body.get("publish"))
 
         def work(job: Job) -> dict[str, Any]:
@@ -230,8 +230,7 @@ class PublishRunHandler(PublishHandler):
         if overrides is not None and not isinstance(overrides, dict):
             raise InvalidInput("metadata is an object, or null for the run's own", field="metadata")
         workspace = self.workspace
-        await self.blocking(workspace.require, "workflows")
-        await self.blocking(workspace.require, "repository")
+        await self.require("workflows", "repository")
 
         def work(job: Job) -> dict[str, Any]:
             with workspace.connections("workflows", "repository") as services:
@@ -275,7 +274,7 @@ class ImportHandler(PublishHandler):
     async def post(self, recid: str) -> None:
         body = self.body()
         dest = self.path_in_root(body["path"]) if body.get("path") else self.path_in_root(f"records/{recid}")
-        await self.repository()
+        await self.require("repository")
         root, workspace = self.root, self.workspace
 
         def work(job: Job) -> dict[str, Any]:

@@ -186,7 +186,7 @@ class WorkflowsHandler(WorkspaceHandler):
         parameters = body.get("parameters") or {}
         if not isinstance(parameters, dict):
             raise InvalidInput("parameters is an object of NAME: value", field="parameters")
-        await self.blocking(self.workspace.require, "workflows")
+        await self.require("workflows")
         await self.blocking(load_submission, spec)  # an invalid spec is a 422 now, not a failed job
         workspace = self.workspace
 
@@ -268,7 +268,7 @@ class WorkflowDownloadHandler(WorkflowHandler):
         if wanted is not None and (not isinstance(wanted, list) or not all(isinstance(f, str) for f in wanted)):
             raise InvalidInput("files is a list of workspace paths, or null for the declared outputs", field="files")
         dest = self.path_in_root(body["path"]) if body.get("path") else self.path_in_root(f"results/{workflow}")
-        self.workspace.require("workflows")
+        await self.require("workflows")
         root, workspace = self.root, self.workspace
 
         def work(job: Job) -> dict[str, Any]:
