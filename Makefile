@@ -18,6 +18,8 @@ LABEXTENSION_BUILT := src/openvre/jupyter/labextension
 
 $(STAMP): pyproject.toml $(LABEXTENSION_SOURCES) $(wildcard jupyter-config/*/*)
 	@command -v npm >/dev/null || scripts/ensure-debian-packages.sh nodejs npm
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+		|| { echo "The JupyterLab extension's build (rspack 2) needs Node.js >= 20.19, found $$(node --version): install a newer nodejs (Debian 13, or nodesource)."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	rm -rf $(LABEXTENSION_BUILT)
