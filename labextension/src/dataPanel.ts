@@ -209,6 +209,7 @@ export class DataPanel extends OpenvrePanel {
 
   private actions: HTMLElement | null = null;
   private lifetime: HTMLInputElement | null = null;
+  private lifetimeHint: HTMLElement | null = null;
   private downloadBar: ProgressBar | null = null;
   private actionMessage: HTMLElement | null = null;
 
@@ -227,6 +228,11 @@ export class DataPanel extends OpenvrePanel {
       class: 'jp-mod-styled ovre-input ovre-lifetime', type: 'number', min: 60, step: 60, 'data-testid': 'lifetime',
       'aria-label': 'Lifetime in seconds', placeholder: 'lifetime (s), empty: keep'
     });
+    const lifetimeHint = h('span', { class: 'ovre-hint' });
+    this.lifetime.addEventListener('input', () => {
+      lifetimeHint.textContent = describeSeconds(Number(this.lifetime?.value));
+    });
+    this.lifetimeHint = lifetimeHint;
     this.actions = h('div', { class: 'ovre-actions' });
     this.actionMessage = h('div', { class: 'ovre-status', 'aria-live': 'polite' });
     this.downloadBar = new ProgressBar('download-progress');
@@ -279,6 +285,7 @@ export class DataPanel extends OpenvrePanel {
     replaceChildren(this.actions,
       h('div', { class: 'ovre-row' }, current),
       h('div', { class: 'ovre-row' }, this.lifetime, makeAvailable),
+      this.lifetimeHint,
       h('div', { class: 'ovre-row' }, download, attach));
   }
 
@@ -386,4 +393,16 @@ export class DataPanel extends OpenvrePanel {
           : h('div', { class: 'ovre-muted' }, 'No rules.'))
     );
   }
+}
+
+/** 90000 → "the replica is kept 1 day 1 h"; empty → kept until removed. */
+function describeSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    return 'Empty: the replica is kept until you remove the rule.';
+  }
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const parts = [days ? `${days} d` : '', hours ? `${hours} h` : '', !days && minutes ? `${minutes} min` : ''].filter(Boolean);
+  return `The replica is kept ${parts.join(' ') || `${seconds} s`}.`;
 }
