@@ -219,6 +219,16 @@ def test_notebooks_without_attachments_start_without_openvre_and_inject_loads_it
         stop_kernel(kernel)
 
 
+def test_a_kernel_without_a_token_says_how_to_get_one(kernel_env: dict[str, str], tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "a.ipynb", [{"did": DATASET, "variable": "dimuon", "type": "dataset"}])
+    kernel = start_kernel(notebook, {**kernel_env, "OPENVRE_TOKEN": ""})
+    try:
+        shown = kernel.run("dimuon").result
+        assert "could not be checked: not logged in" in shown and "restart the kernel" in shown
+    finally:
+        stop_kernel(kernel)
+
+
 def test_a_broken_notebook_never_breaks_the_kernel_and_warns_once(kernel_env: dict[str, str], tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path / "broken.ipynb", '{"metadata": {"openvre": {"attachments": [')
     kernel = start_kernel(notebook, kernel_env)

@@ -33,9 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from openvre.errors import InvalidToken
+
 SESSION_ENV = "JPY_SESSION_NAME"
 RETRY_AFTER_ERROR_SECONDS = 10.0
 FILE_TYPES = ("file",)
+RELOGIN = "after logging in, run `vre login` in a terminal or restart the kernel"
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,9 @@ class _Injector:
             return DataState("unknown", [], "the data lake did not answer; retrying in a few seconds")
         try:
             return lake_state(self.lake(), did)
+        except InvalidToken as error:
+            self._lake = None
+            return DataState("unknown", [], f"{error.message} (a kernel keeps the token it started with: {RELOGIN})")
         except Exception as error:
             self._retry_at = time.monotonic() + RETRY_AFTER_ERROR_SECONDS
             self._lake = None
