@@ -82,7 +82,9 @@ def up(
     home: HomeOption = None,
     host: HostOption = None,
     port: PortOption = None,
-    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Add demo accounts and data.")] = True,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Add demo accounts, data and an analysis in the lab folder.")
+    ] = True,
     lab: LabOption = True,
     lab_dir: LabDirOption = None,
     lab_port: LabPortOption = None,
