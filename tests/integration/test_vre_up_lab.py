@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -218,3 +219,21 @@ def test_lab_dir_sets_the_lab_root(tmp_path: Path) -> None:
         assert json.loads((lab_dir / "dimuon" / "codemeta.json").read_text())["name"]
     finally:
         server.stop()
+
+
+def test_a_lab_that_cannot_start_is_reported_and_the_portal_keeps_running(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        # The later --lab wins over start_vre's --no-lab: a lab on a port something else holds.
+        server = start_vre(tmp_path / "home", "--no-demo", "--lab", "--lab-port", str(taken), env=ENV)
+        try:
+            deadline = time.monotonic() + 60
+            while "JupyterLab exited" not in server.output() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "JupyterLab exited with code" in server.output() and "jupyterlab.log" in server.output()
+            assert httpx.get(f"{server.url}/health").status_code == 200
+            assert "already in use" in (server.home / "logs" / "jupyterlab.log").read_text()
+        finally:
+            assert server.stop() == 0

@@ -72,6 +72,18 @@ class _Server(uvicorn.Server):
                 # After "ready": JupyterLab takes seconds to start and the portal must not wait for it.
                 self.lab.start()
 
+    async def on_tick(self, counter: int) -> bool:
+        # Once a second: a lab that dies (its port taken, a broken extension) is said once, not discovered later.
+        if self.lab is not None and counter % 10 == 0 and not self.should_exit:
+            code = self.lab.exit_code()
+            if code is not None:
+                err_console.print(
+                    f"[red]JupyterLab exited with code {code}[/]; the portal keeps running. "
+                    f"Its log says why: {self.lab.log_path}"
+                )
+                self.lab = None
+        return await super().on_tick(counter)
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         if self.lab is not None:
             self.lab.terminate()  # the lab shuts its kernels down while uvicorn finishes open requests

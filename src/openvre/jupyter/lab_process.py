@@ -154,6 +154,10 @@ class LabProcess:
     def auth_header(self) -> dict[str, str]:
         return {"Authorization": f"token {self.info.token}"}
 
+    def exit_code(self) -> int | None:
+        """The lab's exit code once it has exited, None while it runs (or before it starts)."""
+        return self.process.poll() if self.process is not None else None
+
     def terminate(self) -> None:
         """Ask the lab to shut down (SIGTERM to its group) without waiting, so it stops alongside the portal."""
         if self.process is not None and self.process.poll() is None:
