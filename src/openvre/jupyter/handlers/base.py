@@ -106,6 +106,13 @@ class WorkspaceHandler(APIHandler):
             raise errors.InvalidInput("the request body must be a JSON object")
         return value
 
+    def int_arg(self, name: str, default: int, high: int) -> int:
+        """A whole-number query argument from 1 to ``high`` (larger asks get ``high``); else a 400."""
+        try:
+            return min(max(int(self.get_argument(name, str(default))), 1), high)
+        except ValueError:
+            raise errors.InvalidInput(f"{name} must be a whole number from 1 to {high}", field=name) from None
+
     def path_in_root(self, given: Any, field: str = "path") -> Path:
         if not isinstance(given, str):
             raise errors.InvalidInput(f"{field} must be a path relative to the Jupyter root", field=field)

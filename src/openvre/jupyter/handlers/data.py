@@ -170,10 +170,7 @@ class SearchHandler(DataHandler):
         did_type = self.get_argument("type", "all").lower()
         if did_type not in SEARCH_TYPES:
             raise InvalidInput(f"type {did_type!r} is not one of {', '.join(SEARCH_TYPES)}", field="type")
-        try:
-            limit = min(max(int(self.get_argument("limit", "100")), 1), MAX_SEARCH)
-        except ValueError:
-            raise InvalidInput(f"limit must be a number up to {MAX_SEARCH}", field="limit") from None
+        limit = self.int_arg("limit", 100, MAX_SEARCH)
         lake = await self.lake()
         started = time.perf_counter()
         query, filters = self.get_argument("q", "*") or "*", self.get_argument("filters", "")

@@ -242,13 +242,7 @@ class PublishRunHandler(PublishHandler):
 class RecordsHandler(PublishHandler):
     @web.authenticated
     async def get(self) -> None:
-        try:
-            page, size = (
-                max(int(self.get_argument("page", "1")), 1),
-                min(max(int(self.get_argument("size", "10")), 1), 100),
-            )
-        except ValueError:
-            raise InvalidInput("page and size are numbers", field="page") from None
+        page, size = self.int_arg("page", 1, 10_000), self.int_arg("size", 10, 100)
         query, community = self.get_argument("q", ""), self.get_argument("communities", "")
         repository = await self.repository()
 

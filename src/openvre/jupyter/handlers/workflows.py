@@ -166,13 +166,7 @@ class WorkflowsHandler(WorkspaceHandler):
         if status is not None and status not in STATUSES:
             raise InvalidInput(f"status {status!r} is not one of {', '.join(STATUSES)}", field="status")
         sort = self.get_argument("sort", "desc")
-        try:
-            page, size = (
-                max(int(self.get_argument("page", "1")), 1),
-                min(max(int(self.get_argument("size", "20")), 1), 500),
-            )
-        except ValueError:
-            raise InvalidInput("page and size are numbers", field="page") from None
+        page, size = self.int_arg("page", 1, 10_000), self.int_arg("size", 20, 500)
         reana = await self.reana()
         self.reply(
             await self.blocking(list_runs, reana, status, self.get_argument("search", None) or None, sort, page, size)
