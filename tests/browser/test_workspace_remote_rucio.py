@@ -108,6 +108,9 @@ def test_a_file_on_the_session_rse_goes_into_a_notebook(
     dialog = page.locator(".jp-Dialog")
     expect(dialog.locator("input")).to_have_value("near_csv")
     dialog.locator(".jp-mod-accept").click()
+    expect(
+        page.get_by_text(f"Added {rucio.scope}:near.csv to the notebook")
+    ).to_be_visible()  # the kernel has the variable
     cell = page.locator(".jp-NotebookPanel .jp-Cell").first
     cell.locator(".cm-content").click()
     page.keyboard.type("print(open(near_csv).read().count(chr(10)), near_csv)")

@@ -8,6 +8,7 @@ Every service is the embedded one of a real `vre up --demo`; screenshots go to t
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -67,10 +68,17 @@ class TransferWatch:
             workspace.vre.url + "/rucio", username="demo", password=workspace.password, account="demo"
         )
         self.done_at: float | None = None
+        self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
 
     def _watch(self) -> None:
+        try:
+            self._poll()
+        except BaseException as error:  # shown by wait(), in the test's thread
+            self.error = error
+
+    def _poll(self) -> None:
         scope, name = DATASET.split(":")
         deadline = time.perf_counter() + 120
         while time.perf_counter() < deadline:
@@ -83,8 +91,13 @@ class TransferWatch:
     def wait(self) -> float:
         self._thread.join(timeout=130)
         self.client.close()
+        assert self.error is None, f"watching the transfer failed: {self.error!r}"
         assert self.done_at is not None, "the demo dataset never became AVAILABLE on LOCAL"
         return self.done_at
+
+
+def saved_notebooks(workspace: Workspace) -> list[Path]:
+    return [path for path in workspace.lab_dir.rglob("Untitled*.ipynb") if ".ipynb_checkpoints" not in path.parts]
 
 
 def test_the_lab_opens_logged_in_with_the_three_panels(lab: Page) -> None:
@@ -117,7 +130,7 @@ def test_find_make_available_and_read_in_a_notebook(lab: Page, workspace: Worksp
     expect(details).to_contain_text("dimuon_run1.csv")
     expect(details).to_contain_text("ARCHIVE")
     watch = TransferWatch(workspace)
-    details.get_by_test_id("make-available").click()
+    panel.get_by_test_id("make-available").click()
     expect(state).to_have_attribute("data-state", "available", timeout=60_000)
     shown_at = time.perf_counter()
     figures.record("available_shown_after_transfer_s", shown_at - watch.wait())
@@ -145,6 +158,7 @@ def test_find_make_available_and_read_in_a_notebook(lab: Page, workspace: Worksp
     dialog = lab.locator(".jp-Dialog")
     expect(dialog.locator("input")).to_have_value("dimuon_2012")
     dialog.locator(".jp-mod-accept").click()
+    expect(lab.get_by_text(f"Added {DATASET} to the notebook")).to_be_visible()  # the kernel has the variable
     actions += 1
     cell = lab.locator(".jp-NotebookPanel .jp-Cell").first
     cell.locator(".cm-content").click()
@@ -162,9 +176,10 @@ def test_find_make_available_and_read_in_a_notebook(lab: Page, workspace: Worksp
     attachments = lab.evaluate("() => window.jupyterapp?.shell?.currentWidget?.model?.getMetadata('openvre') ?? null")
     if attachments is not None:  # the app object is only exposed in some builds; the file is checked below
         assert attachments["attachments"][0]["did"] == DATASET
-    saved = sorted(workspace.lab_dir.glob("Untitled*.ipynb"))
-    assert saved, "the notebook was not saved with its attachment"
-    assert DATASET in saved[-1].read_text()
+    deadline = time.monotonic() + 10  # "Add to notebook" saves the notebook; the save is asynchronous
+    while time.monotonic() < deadline and not any(DATASET in p.read_text() for p in saved_notebooks(workspace)):
+        time.sleep(0.2)
+    assert any(DATASET in p.read_text() for p in saved_notebooks(workspace)), "no notebook saved with the attachment"
     figures.write()
 
 
@@ -173,7 +188,12 @@ def test_run_the_demo_workflow_download_a_result_and_publish_it(lab: Page, works
     lab.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
     browser_panel = lab.locator("#filebrowser")
     expect(browser_panel).to_be_visible()
-    browser_panel.locator(".jp-DirListing-item[title*='dimuon']").first.dblclick()
+    browser_panel.locator(".jp-BreadCrumbs-home").click()
+    folder = browser_panel.locator(".jp-DirListing-item").filter(
+        has=lab.locator(".jp-DirListing-itemText", has_text=re.compile(r"^dimuon$"))
+    )
+    folder.dblclick()
+    expect(browser_panel.locator(".jp-BreadCrumbs")).to_contain_text("dimuon")
     yaml_item = browser_panel.locator(".jp-DirListing-item", has_text="reana.yaml")
     expect(yaml_item).to_be_visible()
     yaml_item.click(button="right")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import SCREENSHOTS
 
@@ -34,10 +35,22 @@ def open_lab(page: Page, lab_url: str) -> None:
 
 
 def open_panel(page: Page, panel_id: str) -> Locator:
-    """Click the panel's tab in the left sidebar (unless it is already open) and return the panel."""
+    """Click the panel's tab in the left sidebar until the panel shows, and return the panel.
+
+    A click on the tab of the panel already shown collapses the sidebar, and a panel may be shown but not
+    yet visible while the lab lays itself out: so check, click, check again, rather than click blindly.
+    """
     panel = page.locator(f"#{panel_id}")
-    if not panel.is_visible():
-        page.locator(f".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='{panel_id}']").click()
+    tab = page.locator(f".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='{panel_id}']")
+    expect(tab).to_be_visible(timeout=LAB_READY_MS)
+    for _ in range(3):
+        if panel.is_visible():
+            break
+        tab.click()
+        try:
+            panel.wait_for(state="visible", timeout=3000)
+        except PlaywrightTimeout:
+            continue
     expect(panel).to_be_visible()
     return panel
 
