@@ -38,16 +38,18 @@ def run_tool(
     settings: EngineSettings,
     environment: Mapping[str, str] | None = None,
     stdout_to: Path | None = None,
+    python: str | None = None,
 ) -> ProcessResult:
     """Run ``entry_point`` (``module:function``) with ``args`` in the workspace, logging to ``<tool>.log``.
 
     ``stdout_to`` sends the tool's standard output to a file instead (for tools that print a
     document there, such as ``cwltool --pack``); its standard error is still read line by line.
+    ``python`` runs the tool with another environment's interpreter (default: this one).
     """
     module, function = entry_point.split(":")
     redirect = f"sys.stdout = open({str(stdout_to)!r}, 'w', encoding='utf-8'); " if stdout_to else ""
     code = f"import sys; {redirect}from {module} import {function}; sys.exit({function}())"
-    argv = [sys.executable, "-c", code, *args]
+    argv = [python or sys.executable, "-c", code, *args]
     job.log(f"running {tool} {shlex.join(args)}")
     return run_process(
         argv,

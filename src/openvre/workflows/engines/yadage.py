@@ -16,10 +16,12 @@ yadage's stdout.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openvre
 from openvre.errors import OpenVREError
 from openvre.workflows.engines._steps import StepTracker, outcome
 from openvre.workflows.engines._tool import distribution_versions, existing_file, run_tool
@@ -36,11 +38,24 @@ OUTPUT_MARKER = "::openvre-output::"  # + "<key>::<one line of the step's output
 OPERATIONAL_OPTIONS = ("toplevel", "initdir", "initfiles", "accept_metadir")
 
 
+PYTHON_ENV = "OPENVRE_YADAGE_PYTHON"
+# yadage-schemas pins jsonschema <= 4.9.1; JupyterLab 4 (an openvre dependency) needs >= 4.18, under which
+# yadage-schemas' validator refuses valid workflows. So yadage runs in an environment of its own.
+OWN_ENVIRONMENT = ("yadage==0.21.2", "yadage-schemas==0.11.1", "pydantic>=2.7", "pydantic-settings>=2.4", "pyyaml>=6")
+
+
 @dataclass(frozen=True)
 class YadageSettings(EngineSettings):
     backend: str = field(
         default="multiproc:auto",
         metadata={"help": "packtivity backend (`yadage-run -b`); `multiproc:auto` runs one step per core at once."},
+    )
+    python: str = field(
+        default_factory=lambda: os.environ.get(PYTHON_ENV, ""),
+        metadata={
+            "help": f"Python of the environment yadage runs in ({PYTHON_ENV}); empty: this one. "
+            f"Needed beside JupyterLab 4: pip install {' '.join(OWN_ENVIRONMENT)}"
+        },
     )
 
 
@@ -61,6 +76,14 @@ class YadageEngine:
         except OpenVREError as error:
             job.log(f"error: {error.message}")
             return EngineOutcome("failed", error.message, None)
+        if not self.settings.python and _jsonschema_too_new():
+            message = (
+                "yadage cannot validate workflows next to JupyterLab 4 (yadage-schemas needs jsonschema <= 4.9.1): "
+                f"make an environment with `pip install {' '.join(repr(r) for r in OWN_ENVIRONMENT)}` and set "
+                f"{PYTHON_ENV} to its python"
+            )
+            job.log(f"error: {message}")
+            return EngineOutcome("failed", message, None)
         tracker = StepTracker(job)
         result = run_tool(
             job,
@@ -69,9 +92,24 @@ class YadageEngine:
             args=args,
             reader=YadageLog(job, tracker),
             settings=self.settings,
-            environment={"PACKTIVITY_SYNCCONFIGFILE": str(_select_executor(job.workspace))},
+            environment={"PACKTIVITY_SYNCCONFIGFILE": str(_select_executor(job.workspace)), **self._import_path(job)},
+            python=self.settings.python or None,
         )
         return outcome(tracker, result, tool="yadage-run", total_steps=None)
+
+    def _import_path(self, job: EngineJob) -> dict[str, str]:
+        """In yadage's own environment, openvre's package alone on the path (for the executor plugin).
+
+        Not this environment's site-packages: its jsonschema is the one yadage cannot use.
+        """
+        if not self.settings.python:
+            return {}
+        shim = internal_dir(job.workspace, "yadage") / "pythonpath"
+        shim.mkdir(parents=True, exist_ok=True)
+        link = shim / "openvre"
+        if not link.exists():
+            link.symlink_to(Path(openvre.__file__).parent, target_is_directory=True)
+        return {"PYTHONPATH": str(shim)}
 
     def _arguments(self, job: EngineJob) -> list[str]:
         options = job.operational_options
@@ -95,6 +133,14 @@ class YadageEngine:
         for name, value in job.parameters.items():
             args += ["-p", f"{name}={json.dumps(value)}"]  # JSON is YAML, which yadage reads -p values as
         return args
+
+
+def _jsonschema_too_new() -> bool:
+    version = distribution_versions("jsonschema")["jsonschema"].split(".")
+    try:
+        return (int(version[0]), int(version[1])) >= (4, 18)
+    except (ValueError, IndexError):  # "not installed", or a version we cannot read: let yadage say
+        return False
 
 
 def _workspace_dir(job: EngineJob, name: Any, option: str) -> Path:

@@ -3,8 +3,29 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from openvre.workflows.engines import get_engine
+from openvre.workflows.engines.yadage import OWN_ENVIRONMENT, PYTHON_ENV
+from tests.support.rucio_server import ensure_venv
 from tests.unit.workflows.support import example, make_run, processes_with, stop_while_sleeping, unique_sleep
+
+
+@pytest.fixture(autouse=True)
+def yadage_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """yadage in its own venv, as openvre's settings say to beside JupyterLab 4 (built once, then reused)."""
+    monkeypatch.setenv(PYTHON_ENV, str(ensure_venv("yadage", OWN_ENVIRONMENT) / "python"))
+
+
+def test_without_its_own_environment_yadage_fails_saying_how_to_make_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(PYTHON_ENV)
+    workspace, spec = example(tmp_path, "yadage")
+    run = make_run(workspace, spec)
+    outcome = get_engine("yadage").run(run.job)
+    assert outcome.status == "failed"
+    assert PYTHON_ENV in outcome.message and "yadage-schemas==0.11.1" in outcome.message
 
 
 def test_runs_the_example_with_parameters_as_init_data(tmp_path: Path) -> None:
