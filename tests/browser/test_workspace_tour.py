@@ -242,3 +242,24 @@ def test_run_the_demo_workflow_download_a_result_and_publish_it(lab: Page, works
     assert record.status_code == 200 and doi in record.text
     figures.record("doi", doi)
     figures.write()
+
+
+def test_open_the_demo_notebook_as_a_dashboard(lab: Page) -> None:
+    lab.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
+    browser_panel = lab.locator("#filebrowser")
+    browser_panel.locator(".jp-BreadCrumbs-home").click()
+    browser_panel.locator(".jp-DirListing-item").filter(
+        has=lab.locator(".jp-DirListing-itemText", has_text=re.compile(r"^dimuon$"))
+    ).dblclick()
+    notebook = browser_panel.locator(".jp-DirListing-item", has_text="analysis.ipynb")
+    expect(notebook).to_be_visible()
+    notebook.click(button="right")
+    with lab.context.expect_page() as opened:
+        lab.locator(".lm-Menu-item", has_text="Open as dashboard").click()
+    dashboard = opened.value
+    assert "/voila/render/dimuon/analysis.ipynb" in dashboard.url
+    # The attached dataset (made available earlier in the tour) is read by the kernel Voilà starts.
+    expect(dashboard.get_by_text(re.compile(r"6000 events from 3 files"))).to_be_visible(timeout=90_000)
+    expect(dashboard.locator("#openvre-data")).to_have_count(0)  # openvre's panels stay out of dashboards
+    screenshot(dashboard, "tour-6-dashboard")
+    dashboard.close()

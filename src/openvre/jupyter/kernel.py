@@ -29,6 +29,7 @@ import keyword
 import os
 import sys
 import time
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -36,6 +37,7 @@ from typing import Any, NoReturn
 from openvre.errors import InvalidToken
 
 SESSION_ENV = "JPY_SESSION_NAME"
+VOILA_PAGE_ENV = "SCRIPT_NAME"  # Voilà's CGI-style request variables, set for the kernels it starts
 RETRY_AFTER_ERROR_SECONDS = 10.0
 FILE_TYPES = ("file",)
 RELOGIN = "after logging in, run `vre login` in a terminal or restart the kernel"
@@ -137,13 +139,20 @@ def notebook_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Pa
     """The notebook this kernel was started for, from Jupyter Server's ``JPY_SESSION_NAME``.
 
     Jupyter Server gives an absolute path when the session names the file (JupyterLab does); otherwise
-    the path is relative to the server's root, and the kernel runs in the notebook's folder.
+    the path is relative to the server's root, and the kernel runs in the notebook's folder. Voilà starts
+    kernels without a session: it names the page it renders in ``SCRIPT_NAME`` (``…/voila/render/<path>``)
+    and also runs the kernel in the notebook's folder, so dashboards get their attachments too.
     """
-    named = environ.get(SESSION_ENV)
+    named = environ.get(SESSION_ENV) or _voila_notebook(environ.get(VOILA_PAGE_ENV, ""))
     if not named or not named.endswith(".ipynb"):
         return None
     candidates = [Path(named), Path.cwd() / Path(named).name]
     return next((path for path in candidates if path.is_file()), None)
+
+
+def _voila_notebook(page: str) -> str | None:
+    _, marker, path = page.partition("/voila/render/")
+    return urllib.parse.unquote(path) if marker and path.endswith(".ipynb") else None
 
 
 class _Injector:
