@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from openvre.clients.rucio import RucioClient
 from tests.browser.conftest import screenshot
@@ -185,8 +185,7 @@ def test_find_make_available_and_read_in_a_notebook(lab: Page, workspace: Worksp
 
 def test_run_the_demo_workflow_download_a_result_and_publish_it(lab: Page, workspace: Workspace) -> None:
     figures = Figures("tour-workflow")
-    lab.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
-    browser_panel = lab.locator("#filebrowser")
+    browser_panel = open_panel(lab, "filebrowser")
     expect(browser_panel).to_be_visible()
     browser_panel.locator(".jp-BreadCrumbs-home").click()
     folder = browser_panel.locator(".jp-DirListing-item").filter(
@@ -245,8 +244,7 @@ def test_run_the_demo_workflow_download_a_result_and_publish_it(lab: Page, works
 
 
 def test_open_the_demo_notebook_as_a_dashboard(lab: Page) -> None:
-    lab.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
-    browser_panel = lab.locator("#filebrowser")
+    browser_panel = open_panel(lab, "filebrowser")
     browser_panel.locator(".jp-BreadCrumbs-home").click()
     browser_panel.locator(".jp-DirListing-item").filter(
         has=lab.locator(".jp-DirListing-itemText", has_text=re.compile(r"^dimuon$"))
@@ -263,3 +261,83 @@ def test_open_the_demo_notebook_as_a_dashboard(lab: Page) -> None:
     expect(dashboard.locator("#openvre-data")).to_have_count(0)  # openvre's panels stay out of dashboards
     screenshot(dashboard, "tour-6-dashboard")
     dashboard.close()
+
+
+def open_folder(lab: Page, name: str) -> Locator:
+    """Show ``name`` (a folder at the lab's root) in the file browser and return the browser panel."""
+    browser_panel = open_panel(lab, "filebrowser")
+    browser_panel.locator(".jp-BreadCrumbs-home").click()
+    browser_panel.locator(".jp-DirListing-item").filter(
+        has=lab.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^{re.escape(name)}$"))
+    ).dblclick()
+    expect(browser_panel.locator(".jp-BreadCrumbs")).to_contain_text(name)
+    return browser_panel
+
+
+def file_item(browser_panel: Locator, name: str) -> Locator:
+    return browser_panel.locator(".jp-DirListing-item").filter(
+        has=browser_panel.page.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^{re.escape(name)}$"))
+    )
+
+
+def test_an_invalid_reana_yaml_lists_its_problems_and_submits_nothing(lab: Page, workspace: Workspace) -> None:
+    broken = workspace.lab_dir / "broken"
+    broken.mkdir()
+    (broken / "reana.yaml").write_text("version: 0.9.0\ninputs:\n  files: [missing.py]\nworkflow:\n  type: serial\n")
+    runs_before = lab.locator("#openvre-workflows [data-testid=workflow-row]").count()
+    browser_panel = open_folder(lab, "broken")
+    file_item(browser_panel, "reana.yaml").click(button="right")
+    lab.locator(".lm-Menu-item", has_text="Run as workflow").click()
+    problems = lab.get_by_test_id("workflow-problems")
+    expect(problems).to_be_visible()
+    rows = problems.get_by_test_id("workflow-problem")
+    assert rows.count() >= 1
+    assert any(rows.nth(i).get_attribute("data-line") for i in range(rows.count())), "no problem has a line number"
+    screenshot(lab, "tour-7-workflow-problems")
+    lab.locator(".jp-Dialog .jp-mod-reject").click()
+    expect(lab.locator("#openvre-workflows [data-testid=workflow-row]")).to_have_count(runs_before)
+
+
+def test_publish_files_prefilled_from_codemeta_with_a_field_error_then_a_doi(lab: Page) -> None:
+    browser_panel = open_folder(lab, "dimuon")
+    file_item(browser_panel, "codemeta.json").click()
+    file_item(browser_panel, "README.md").click(modifiers=["Control"])
+    file_item(browser_panel, "README.md").click(button="right")
+    lab.locator(".lm-Menu-item", has_text="Publish…").click()
+    publish = open_panel(lab, "openvre-publish")
+    expect(publish.get_by_test_id("publish-files")).to_contain_text("README.md")
+    title = publish.get_by_test_id("meta-title")
+    expect(title).to_have_value(re.compile("Dimuon invariant mass"))  # from dimuon/codemeta.json
+    title.fill("")
+    publish.get_by_test_id("publish-submit").click()
+    expect(publish.locator("[data-testid=field-error][data-field=title]")).to_be_visible()
+    expect(publish.get_by_test_id("field-error")).to_have_count(1)  # only the field that is wrong
+    title.fill("Dimuon analysis: code and notes")
+    publish.get_by_test_id("publish-submit").click()
+    badge = publish.get_by_test_id("doi-badge")
+    expect(badge).to_be_visible(timeout=60_000)
+    expect(publish.get_by_test_id("publish-progress")).to_have_attribute("data-percent", "100")
+    screenshot(lab, "tour-8-publish-files")
+
+    landing = publish.get_by_test_id("landing-page").get_attribute("href")
+    assert landing
+    page = httpx.get(landing, timeout=10)
+    assert page.status_code == 200 and "Dimuon analysis: code and notes" in page.text and "README.md" in page.text
+
+
+def test_upload_a_file_to_the_data_lake_from_the_file_browser(lab: Page) -> None:
+    browser_panel = open_folder(lab, "dimuon")
+    file_item(browser_panel, "README.md").click(button="right")
+    lab.locator(".lm-Menu-item", has_text="Upload to Data Lake").click()
+    dialog = lab.locator(".jp-Dialog")
+    dialog.get_by_test_id("upload-scope").select_option("user.demo")
+    dialog.get_by_test_id("upload-dataset").fill("notes")
+    dialog.locator(".jp-mod-accept").click()
+    expect(lab.get_by_text(re.compile(r"Uploaded: .*user\.demo:README\.md"))).to_be_visible(timeout=30_000)
+
+    panel = open_panel(lab, "openvre-data")
+    search = panel.get_by_test_id("data-search")
+    search.fill("user.demo:notes")
+    search.press("Enter")
+    row = panel.locator("[data-testid=did-row][data-did='user.demo:notes']")
+    expect(row.get_by_test_id("did-state")).to_have_attribute("data-state", "available")  # uploaded to LOCAL
