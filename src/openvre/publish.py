@@ -131,7 +131,7 @@ def publish_files(
     own = connections is None
     services = connections or Connections()
     try:
-        yield from _deposit(services.repository, metadata, lambda _deposition: [(p.name, p) for p in paths], progress)
+        yield from deposit(services.repository, metadata, lambda _deposition: [(p.name, p) for p in paths], progress)
     finally:
         if own:
             services.close()
@@ -156,7 +156,7 @@ def publish_run(
             def files_for(deposition: dict[str, Any]) -> list[tuple[str, Path]]:
                 return run_record_files(package, metadata, deposition, Path(staging))
 
-            yield from _deposit(services.repository, metadata, files_for, progress)
+            yield from deposit(services.repository, metadata, files_for, progress)
     finally:
         if own:
             services.close()
@@ -434,7 +434,7 @@ def run_record_files(
 
 
 # -- the deposition ---------------------------------------------------------------------------------------
-def _deposit(
+def deposit(
     repository: ZenodoClient,
     metadata: dict[str, Any],
     files_for: Callable[[dict[str, Any]], list[tuple[str, Path]]],

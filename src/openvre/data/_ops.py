@@ -268,3 +268,39 @@ def availability(lake: DataLake, did: str, rse: str, rule_id: str | None = None)
     return Availability(
         rse, len(found), len(ready), rule["state"] if rule else None, rule.get("error") if rule else None, paths
     )
+
+
+@dataclass
+class LocalState:
+    """A DID as a user on this machine sees it: ``state`` in the workspace's words, and why.
+
+    ``state`` is available (every file on ``rse``, ``paths`` set), replicating (a rule is bringing
+    the rest), stuck (the rule gave up: ``message`` says why) or not_available (no rule to ``rse``).
+    """
+
+    state: str
+    files: int
+    available_files: int
+    rule_id: str | None
+    message: str
+    paths: list[Path] = field(default_factory=list)
+
+
+def local_state(lake: DataLake, did: str, rse: str) -> LocalState:
+    """Where ``did`` is for a reader of ``rse``; one answer for the Data Lake panel and notebook kernels."""
+    scope, name = split_did(did)
+    rules = [rule for rule in lake.client.list_did_rules(scope, name) if rule.get("rse_expression") == rse]
+    rule = min(rules, key=lambda r: (r.get("account") != lake.account, r.get("state") == "STUCK"), default=None)
+    found = availability(lake, did, rse)
+    ready = f"{found.available} of {found.total} file(s) on {rse}"
+    rule_id = str(rule["id"]) if rule else None
+    if found.complete:
+        state, message = "available", ready
+    elif rule is not None and rule.get("state") == "STUCK":
+        state, message = "stuck", f"{ready}; rule {rule_id} is stuck: {rule.get('error') or 'the transfer failed'}"
+    elif rule is not None:
+        state, message = "replicating", f"{ready}; rule {rule_id} is bringing the rest"
+    else:
+        state, message = "not_available", f"{ready}: make it available to read it here"
+    paths = found.local_paths if found.complete else []
+    return LocalState(state, found.total, found.available, rule_id, message, paths)

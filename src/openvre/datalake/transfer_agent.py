@@ -73,6 +73,7 @@ class TransferAgent:
         self.database = database
         self.settings = settings or AgentSettings()
         self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     def recover(self) -> int:
@@ -86,10 +87,18 @@ class TransferAgent:
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def wake(self) -> None:
-        """Start the next cycle now instead of after the poll interval (a rule was just added)."""
-        self._wake.set()
+        """Start the next cycle now instead of after the poll interval (a rule was just added).
+
+        Safe from any thread: the Rucio routes that add rules run in FastAPI's thread pool.
+        """
+        loop = self._loop
+        if loop is None:
+            self._wake.set()  # not running yet: the first cycle starts at once anyway
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
         self.recover()
         while not stop.is_set():
             try:

@@ -244,23 +244,13 @@ class _Injector:
 
 def lake_state(lake: Any, did: str) -> DataState:
     """Available (with local paths), replicating, stuck or not available, on the lake's local RSE."""
-    from openvre.data._ops import availability, split_did
+    from openvre.data._ops import local_state
 
     rse = lake.local_rse
     if rse is None:
         return DataState("not_available", [], "this machine reads no RSE directly, so openvre.data.get() downloads it")
-    scope, name = split_did(did)
-    rules = [rule for rule in lake.client.list_did_rules(scope, name) if rule.get("rse_expression") == rse]
-    rule = min(rules, key=lambda r: (r.get("account") != lake.account, r.get("state") == "STUCK"), default=None)
-    found = availability(lake, did, rse)
-    ready = f"{found.available}/{found.total} files on {rse}"
-    if found.complete:
-        return DataState("available", found.local_paths, ready)
-    if rule is not None and rule.get("state") == "STUCK":
-        return DataState("stuck", [], f"{ready}, rule {rule['id']}: {rule.get('error') or 'the transfer failed'}")
-    if rule is not None:
-        return DataState("replicating", [], ready)
-    return DataState("not_available", [], ready)
+    found = local_state(lake, did, rse)
+    return DataState(found.state, found.paths, found.message)
 
 
 _injector: _Injector | None = None

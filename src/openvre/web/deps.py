@@ -31,13 +31,11 @@ def get_database(request: Request) -> Database:
 def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
     """One transaction per request, committed before the response leaves (scope="function").
 
-    The transaction begins here, in FastAPI's thread pool, not at the route's first query: an ``async``
-    route would otherwise wait for SQLite's write lock on the event loop itself, and the request holding
-    the lock could never finish (every request stalled until the 30 s busy timeout, then "database is
-    locked"). With the lock taken here, an async route's queries never wait.
+    SQLite's write lock is taken at the first query, so routes using it are plain ``def`` (run in the
+    thread pool): an ``async`` route would wait for the lock on the event loop, where the request holding
+    it can never finish. Async routes (streamed uploads) open their transactions in the thread pool.
     """
     with database.transaction() as session:
-        session.connection()  # BEGIN (IMMEDIATE on SQLite) now, off the event loop
         yield session
 
 

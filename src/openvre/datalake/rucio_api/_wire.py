@@ -91,6 +91,12 @@ async def json_body(request: Request) -> Any:
         raise lake_errors.InvalidObject(f"the request body is not valid JSON: {error}") from None
 
 
+# As a dependency, the body is read on the event loop before a sync route runs in the thread pool: routes
+# that touch the database stay sync, so none waits for SQLite's write lock on the event loop (where the
+# request holding the lock could never finish).
+JsonBody = Annotated[Any, Depends(json_body)]
+
+
 def rucio_error(name: str, message: str, status: int) -> Response:
     return Response(
         _dumps({"ExceptionClass": name, "ExceptionMessage": message}),

@@ -7,24 +7,23 @@ JSON token ``Infinity`` on the way out, as on a real Rucio server. openvre has n
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from openvre import identity
 from openvre.datalake import limits
 from openvre.datalake.errors import InvalidObject
 from openvre.datalake.rucio_api._wire import RucioCaller, created, ndjson, require, rucio_json
-from openvre.datalake.rucio_api.rses import json_object
+from openvre.datalake.rucio_api.rses import JsonObject
 from openvre.web.deps import DbSession
 
 router = APIRouter()
 
 
 @router.post("/accounts/{account}/limits/local/{rse}")
-async def set_local_account_limit(
-    account: str, rse: str, request: Request, caller: RucioCaller, session: DbSession
+def set_local_account_limit(
+    account: str, rse: str, body: JsonObject, caller: RucioCaller, session: DbSession
 ) -> Response:
     require(caller, "set_account_limit", account)
-    body = await json_object(request)
     value = body.get("bytes")
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidObject(

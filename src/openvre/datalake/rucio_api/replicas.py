@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from openvre.datalake import replicas, scopes
 from openvre.datalake.errors import InvalidObject
 from openvre.datalake.rucio_api._wire import RucioCaller, created, ndjson, require
-from openvre.datalake.rucio_api.rses import json_object
+from openvre.datalake.rucio_api.rses import JsonObject
 from openvre.identity import Account
 from openvre.web.deps import DbSession
 
@@ -80,8 +80,7 @@ def metalink(files: Iterable[replicas.FileReplicas]) -> str:
 
 @router.post("/replicas")
 @router.post("/replicas/")
-async def add_replicas(request: Request, caller: RucioCaller, session: DbSession) -> Response:
-    body = await json_object(request)
+def add_replicas(body: JsonObject, caller: RucioCaller, session: DbSession) -> Response:
     files = [_new_replica(item) for item in _files(body)]
     _require_for_scopes(session, caller, "add_replicas", {file.scope for file in files})
     ignore_availability = _flag(body.get("ignore_availability"), default=True)
@@ -91,8 +90,7 @@ async def add_replicas(request: Request, caller: RucioCaller, session: DbSession
 
 @router.put("/replicas")
 @router.put("/replicas/")
-async def update_replicas_states(request: Request, caller: RucioCaller, session: DbSession) -> Response:
-    body = await json_object(request)
+def update_replicas_states(body: JsonObject, caller: RucioCaller, session: DbSession) -> Response:
     updates = [_state_update(item) for item in _files(body)]
     _require_for_scopes(session, caller, "update_replicas_states", {update.scope for update in updates})
     replicas.update_replicas_states(session, _rse(body), updates)
@@ -101,8 +99,7 @@ async def update_replicas_states(request: Request, caller: RucioCaller, session:
 
 @router.post("/replicas/list")
 @router.post("/replicas/list/")
-async def list_replicas(request: Request, caller: RucioCaller, session: DbSession) -> Response:
-    body = await json_object(request)
+def list_replicas(request: Request, body: JsonObject, caller: RucioCaller, session: DbSession) -> Response:
     dids = body.get("dids") or []
     if not isinstance(dids, list) or not all(isinstance(did, dict) for did in dids):
         raise InvalidObject('give the DIDs as {"dids": [{"scope": ..., "name": ...}, ...]}')

@@ -6,9 +6,9 @@ reads RSE info before every upload and download); changes need the matching poli
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from openvre.datalake import replicas, rses
 from openvre.datalake.errors import InvalidObject
@@ -27,6 +27,9 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidObject("the request body must be a JSON object")
     return body
+
+
+JsonObject = Annotated[dict[str, Any], Depends(json_object)]
 
 
 def rse_json(rse: rses.RSE) -> dict[str, Any]:
@@ -61,9 +64,8 @@ def list_rses(caller: RucioCaller, session: DbSession, expression: str | None = 
 
 
 @router.post("/rses/{rse}")
-async def add_rse(rse: str, request: Request, caller: RucioCaller, session: DbSession) -> Response:
+def add_rse(rse: str, body: JsonObject, caller: RucioCaller, session: DbSession) -> Response:
     require(caller, "add_rse", rse)
-    body = await json_object(request)
     settings = {key: body[key] for key in _RSE_SETTINGS if body.get(key) is not None}
     rses.add_rse(session, rse, **settings)
     availability = _availability(body)
@@ -73,9 +75,9 @@ async def add_rse(rse: str, request: Request, caller: RucioCaller, session: DbSe
 
 
 @router.put("/rses/{rse}")
-async def update_rse(rse: str, request: Request, caller: RucioCaller, session: DbSession) -> Response:
+def update_rse(rse: str, body: JsonObject, caller: RucioCaller, session: DbSession) -> Response:
     require(caller, "update_rse", rse)
-    rses.update_rse(session, rse, **_availability(await json_object(request)))
+    rses.update_rse(session, rse, **_availability(body))
     return created()
 
 
@@ -91,9 +93,8 @@ def list_rse_attributes(rse: str, caller: RucioCaller, session: DbSession) -> Re
 
 
 @router.post("/rses/{rse}/attr/{key}")
-async def add_rse_attribute(rse: str, key: str, request: Request, caller: RucioCaller, session: DbSession) -> Response:
+def add_rse_attribute(rse: str, key: str, body: JsonObject, caller: RucioCaller, session: DbSession) -> Response:
     require(caller, "add_rse_attribute", rse)
-    body = await json_object(request)
     if "value" not in body:
         raise InvalidObject(f'give the attribute\'s value as {{"value": ...}} to set {key!r} on {rse}')
     rses.add_rse_attribute(session, rse, key, body["value"])
@@ -108,9 +109,8 @@ def delete_rse_attribute(rse: str, key: str, caller: RucioCaller, session: DbSes
 
 
 @router.post("/rses/{rse}/protocols/{scheme}")
-async def add_protocol(rse: str, scheme: str, request: Request, caller: RucioCaller, session: DbSession) -> Response:
+def add_protocol(rse: str, scheme: str, body: JsonObject, caller: RucioCaller, session: DbSession) -> Response:
     require(caller, "add_protocol", rse)
-    body = await json_object(request)
     port = body.get("port")
     if port is not None and not isinstance(port, int):
         try:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from openvre.datalake import rules
 from openvre.datalake.errors import InvalidReplicationRule
-from openvre.datalake.rucio_api._wire import RucioCaller, created, json_body, ndjson, require, rucio_json
+from openvre.datalake.rucio_api._wire import JsonBody, RucioCaller, created, ndjson, require, rucio_json
 from openvre.web.deps import DbSession
 
 router = APIRouter()
@@ -31,8 +31,7 @@ def rule_json(rule: rules.Rule) -> dict[str, Any]:
 
 @router.post("/rules/")
 @router.post("/rules")
-async def add_replication_rule(request: Request, caller: RucioCaller, session: DbSession) -> Response:
-    body = await json_body(request)
+def add_replication_rule(request: Request, body: JsonBody, caller: RucioCaller, session: DbSession) -> Response:
     account = body.get("account") or caller.username
     require(caller, "add_rule", account)
     try:
@@ -82,17 +81,17 @@ def list_replication_rules(request: Request, caller: RucioCaller, session: DbSes
 
 
 @router.put("/rules/{rule_id}")
-async def update_replication_rule(rule_id: str, request: Request, caller: RucioCaller, session: DbSession) -> Response:
+def update_replication_rule(rule_id: str, body: JsonBody, caller: RucioCaller, session: DbSession) -> Response:
     require(caller, "update_rule", rules.get_rule(session, rule_id).account)
-    options = (await json_body(request)).get("options", {})
+    options = body.get("options", {})
     rules.update_rule(session, rule_id, options)
     return Response(status_code=200)
 
 
 @router.delete("/rules/{rule_id}")
-async def delete_replication_rule(rule_id: str, request: Request, caller: RucioCaller, session: DbSession) -> Response:
+def delete_replication_rule(rule_id: str, body: JsonBody, caller: RucioCaller, session: DbSession) -> Response:
     require(caller, "delete_rule", rules.get_rule(session, rule_id).account)
-    purge = (await json_body(request)).get("purge_replicas")
+    purge = body.get("purge_replicas")
     rules.delete_rule(session, rule_id, purge_replicas=purge)
     return Response(status_code=200)
 

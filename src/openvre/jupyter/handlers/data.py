@@ -16,7 +16,7 @@ from typing import Any
 from tornado import web
 
 from openvre.data._connection import DataLake
-from openvre.data._ops import availability, download, files_of, make_available, split_did, upload
+from openvre.data._ops import download, files_of, local_state, make_available, split_did, upload
 from openvre.datalake.filters import parse_filter_string
 from openvre.errors import InvalidInput
 from openvre.jupyter.handlers.base import WorkspaceHandler, string_arg
@@ -37,27 +37,15 @@ def did_availability(lake: DataLake, did: str, rse: str) -> dict[str, Any]:
 
 def availability_with_paths(lake: DataLake, did: str, rse: str) -> tuple[dict[str, Any], list[Path]]:
     """The availability answer and, when every file is on ``rse``, the files' local paths."""
-    scope, name = split_did(did)
-    rules = [rule for rule in lake.client.list_did_rules(scope, name) if rule.get("rse_expression") == rse]
-    rule = min(rules, key=lambda r: (r.get("account") != lake.account, r.get("state") == "STUCK"), default=None)
-    found = availability(lake, did, rse)
-    ready = f"{found.available} of {found.total} file(s) on {rse}"
-    if found.complete:
-        state, message = "available", ready
-    elif rule is not None and rule.get("state") == "STUCK":
-        state, message = "stuck", f"{ready}; rule {rule['id']} is stuck: {rule.get('error') or 'the transfer failed'}"
-    elif rule is not None:
-        state, message = "replicating", f"{ready}; rule {rule['id']} is bringing the rest"
-    else:
-        state, message = "not_available", f"{ready}: make it available to read it here"
+    found = local_state(lake, did, rse)
     answer = {
-        "state": state,
-        "files": found.total,
-        "available_files": found.available,
-        "rule_id": rule["id"] if rule else None,
-        "message": message,
+        "state": found.state,
+        "files": found.files,
+        "available_files": found.available_files,
+        "rule_id": found.rule_id,
+        "message": found.message,
     }
-    return answer, found.local_paths if found.complete else []
+    return answer, found.paths
 
 
 def search_dids(lake: DataLake, query: str, did_type: str, filters: str, limit: int) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from openvre.errors import InvalidInput
 from openvre.jupyter.handlers.base import WorkspaceHandler, string_arg
 from openvre.jupyter.jobs import Job, raise_for_failures
 from openvre.jupyter.paths import relative_path
-from openvre.publish import _deposit, collect_run, landing_url, publish_files, run_metadata, run_record_files
+from openvre.publish import collect_run, deposit, landing_url, publish_files, run_metadata, run_record_files
 from openvre.repository.codemeta import codemeta_to_deposit
 from openvre.repository.licenses import DEFAULT_LICENSE
 from openvre.repository.metadata import validate_metadata
@@ -128,7 +128,7 @@ def publish_workflow_run(services: Connections, run: str, overrides: dict[str, A
         def files_for(deposition: dict[str, Any]) -> list[tuple[str, Path]]:
             return run_record_files(package, metadata, deposition, Path(staging))
 
-        results += _deposit(services.repository, metadata, files_for, job)
+        results += deposit(services.repository, metadata, files_for, job)
     return published(services.repository, results)
 
 
