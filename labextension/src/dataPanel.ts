@@ -169,14 +169,17 @@ export class DataPanel extends OpenvrePanel {
   /** Ask for the availability of the given rows (≤ 200 per call), then keep polling those still moving. */
   private async refreshAvailability(dids: string[]): Promise<void> {
     let delay = POLL_MS;
+    let settled = false;
     try {
       for (let start = 0; start < dids.length; start += 200) {
         const answer = await api.getAvailability(dids.slice(start, start + 200));
         for (const [did, info] of Object.entries(answer.items)) {
           const row = this.rows.get(did);
           if (row && row.state !== 'downloading') {
-            const wasMoving = MOVING.has(row.state);
+            const before = row.state;
+            const wasMoving = MOVING.has(before);
             this.setRowState(row, info.state, info);
+            settled ||= before === 'replicating' && !MOVING.has(info.state);
             if (wasMoving && info.state === 'available' && this.selected === did) {
               void this.loadDetailsBody(did);
             }
@@ -188,7 +191,19 @@ export class DataPanel extends OpenvrePanel {
       this.showStatus(`Availability unknown: ${errorMessage(reason)}`, true);
       delay = 5000;
     }
+    if (settled) {
+      // A transfer that ended changes the rows around it too (a dataset's files, a file's datasets): ask once.
+      this.refreshOthers(dids);
+    }
     this.schedulePoll(delay);
+  }
+
+  /** One availability check of every row not in ``skip``, e.g. after a rule was made or a transfer ended. */
+  private refreshOthers(skip: string[]): void {
+    const others = [...this.rows.keys()].filter(did => !skip.includes(did) && this.rows.get(did)?.state !== 'downloading');
+    if (others.length) {
+      void this.refreshAvailability(others);
+    }
   }
 
   private schedulePoll(delay = POLL_MS): void {
@@ -304,6 +319,7 @@ export class DataPanel extends OpenvrePanel {
       }
       this.say(`Rule ${answer.rule_id} created: ${answer.availability.message || STATE_WORDS[answer.availability.state]}`);
       this.schedulePoll();
+      this.refreshOthers([did]);
       void this.loadDetailsBody(did);
     } catch (reason) {
       this.say(errorMessage(reason), true);

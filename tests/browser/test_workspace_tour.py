@@ -134,6 +134,9 @@ def test_find_make_available_and_read_in_a_notebook(lab: Page, workspace: Worksp
     expect(state).to_have_attribute("data-state", "available", timeout=60_000)
     shown_at = time.perf_counter()
     figures.record("available_shown_after_transfer_s", shown_at - watch.wait())
+    for run in (1, 2, 3):  # the dataset's files arrived with it, and their rows say so too
+        file_row = panel.locator(f"[data-testid=did-row][data-did='user.demo:dimuon_run{run}.csv']")
+        expect(file_row.get_by_test_id("did-state")).to_have_attribute("data-state", "available")
     assert (workspace.vre.home / "rse" / "LOCAL").is_dir()
     screenshot(lab, "tour-2-data-available")
 
