@@ -261,6 +261,7 @@ def test_open_the_demo_notebook_as_a_dashboard(lab: Page) -> None:
     assert "/voila/render/dimuon/analysis.ipynb" in dashboard.url
     # The attached dataset (made available earlier in the tour) is read by the kernel Voilà starts.
     expect(dashboard.get_by_text(re.compile(r"6000 events from 3 files"))).to_be_visible(timeout=90_000)
+    expect(dashboard.locator(".jp-OutputArea-output img").first).to_be_visible()  # the histogram, drawn
     expect(dashboard.locator("#openvre-data")).to_have_count(0)  # openvre's panels stay out of dashboards
     screenshot(dashboard, "tour-6-dashboard")
     dashboard.close()
