@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from openvre.db import Database, utcnow
 from openvre.identity._tables import TokenRow
-from tests.conftest import make_token
+from tests.conftest import USER_PASSWORD, make_token
 
 PROBLEM = "application/problem+json"
 
@@ -134,3 +134,21 @@ def test_unexpected_errors_hide_the_traceback(app_client: TestClient, alice_toke
     body = assert_problem(client.get("/api/v1/explode"), 500, "unexpected error")
     assert "secret internal detail" not in str(body) and "Traceback" not in str(body)
     assert len(body["error_id"]) == 12
+
+
+def test_login_with_the_password_gives_a_working_named_token(app_client: TestClient, alice: str) -> None:
+    body = {"username": alice, "password": USER_PASSWORD, "name": "JupyterLab workspace", "lifetime_days": 2}
+    created = app_client.post("/api/v1/login", json=body)
+    assert created.status_code == 201, created.text
+    answer = created.json()
+    assert answer["name"] == "JupyterLab workspace" and answer["active"] is True
+    assert app_client.get("/api/v1/whoami", headers=bearer(answer["token"])).json()["username"] == alice
+
+
+def test_login_with_a_wrong_password_is_401_and_makes_no_token(
+    app_client: TestClient, app_database: Database, alice: str
+) -> None:
+    refused = app_client.post("/api/v1/login", json={"username": alice, "password": "not-it"})
+    assert_problem(refused, 401, "")
+    listed = app_client.get("/api/v1/tokens", headers=bearer(make_token(app_database, alice))).json()
+    assert [token["name"] for token in listed] == ["tests"]  # only the one this test made to look

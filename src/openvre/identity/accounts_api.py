@@ -105,6 +105,22 @@ def get_account(
     return AccountPublic.of(identity.get_account(session, username))
 
 
+class LoginRequest(BaseModel):
+    username: str
+    password: str
+    name: str = Field(default="login", description="Where the token is used, e.g. 'JupyterLab workspace'")
+    lifetime_days: int | None = Field(default=None, ge=1, le=3650, description="Default: the server's setting")
+
+
+@router.post("/login", status_code=status.HTTP_201_CREATED)
+def log_in(body: LoginRequest, session: DbSession, settings: SettingsDep) -> TokenCreated:
+    """A user name and password for a new API token: how front ends that hold a token log a user in."""
+    account = identity.authenticate_password(session, body.username, body.password)
+    lifetime = timedelta(days=body.lifetime_days or settings.token_lifetime_days)
+    created = identity.create_token(session, account.username, body.name, lifetime)
+    return TokenCreated(**TokenPublic.of(created.token).model_dump(), token=created.secret)
+
+
 @router.get("/tokens")
 def list_tokens(session: DbSession, account: CurrentAccount) -> list[TokenPublic]:
     return [TokenPublic.of(token) for token in identity.list_tokens(session, account.username)]

@@ -7,9 +7,8 @@ checked with ``whoami`` before it is kept; a failed login keeps nothing. A kept 
 ``os.environ["OPENVRE_TOKEN"]``, so kernels started afterwards reach the lake as the same account.
 
 A password login goes over HTTP to this machine's openvre server (``clients.endpoints.server_url``),
-never to its database: the data lake's Rucio login (``/rucio/auth/userpass``) proves the password and
-gives a short token, which creates the workspace's own token through the identity API
-(``POST /api/v1/tokens``); logging out revokes it.
+never to its database: the identity API's ``POST /api/v1/login`` checks the password and creates the
+workspace's own token; logging out revokes it.
 
 The protocol clients (Rucio, REANA, Zenodo) are built from the settings and cached per token, so a
 search costs one request; background jobs get fresh ones (:meth:`Workspace.connections`) they close.
@@ -82,10 +81,7 @@ class Workspace:
             raise InvalidInput(
                 "give your openvre user name and password", field="username" if not username else "password"
             )
-        short = self._password_token(username, password)
-        created = self._identity(
-            "POST", "/api/v1/tokens", short, json={"name": LOGIN_TOKEN_NAME, "lifetime_days": LOGIN_TOKEN_DAYS}
-        )
+        created = self._password_login(username, password)
         token = str(created["token"])
         with self._lock:
             self._keep(token, self._whoami(token), int(created["id"]))
@@ -162,24 +158,19 @@ class Workspace:
     def _whoami(self, token: str) -> str:
         return str(self._identity("GET", "/api/v1/whoami", token)["username"])
 
-    def _password_token(self, username: str, password: str) -> str:
-        headers = {"X-Rucio-Username": username, "X-Rucio-Password": password, "X-Rucio-Account": username}
-        response = self._http("GET", "/rucio/auth/userpass", headers=headers)
-        if response.status_code == 404:
-            raise InvalidInput(
-                "this openvre server has no embedded data lake to check a password with; "
-                "paste an API token from your profile page instead",
-                field="username",
-            )
+    def _password_login(self, username: str, password: str) -> dict[str, Any]:
+        body = {"username": username, "password": password, "name": LOGIN_TOKEN_NAME, "lifetime_days": LOGIN_TOKEN_DAYS}
+        response = self._http("POST", "/api/v1/login", json=body)
         if response.status_code in (401, 403):
             raise InvalidCredentials(
                 f"wrong user name or password for {username!r} at {server_url(self.settings)}; nothing was kept"
             )
-        if not response.is_success or "x-rucio-auth-token" not in response.headers:
+        if not response.is_success:
             raise ServiceUnreachable(
                 f"openvre at {server_url(self.settings)} answered the login with HTTP {response.status_code}"
             )
-        return response.headers["x-rucio-auth-token"]
+        created: dict[str, Any] = response.json()
+        return created
 
     def _identity(self, method: str, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
         response = self._http(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
