@@ -69,8 +69,12 @@ def unique_sleep() -> str:
     return f"60.{uuid.uuid4().int % 10**8:08d}"
 
 
-def processes_with(marker: str) -> list[int]:
-    """PIDs of live (non-zombie) processes whose command line contains ``marker``."""
+def processes_with(marker: str, program: str | None = None) -> list[int]:
+    """PIDs of processes whose command line contains ``marker``.
+
+    ``program`` keeps only those running that program: the shell that starts ``sleep <marker>`` has the marker
+    in its own command line too, and matches before its first command has run.
+    """
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -79,7 +83,7 @@ def processes_with(marker: str) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if marker in cmdline:
+        if marker in cmdline and (program is None or cmdline.split(" ", 1)[0] == program):
             found.append(int(entry.name))
     return found
 

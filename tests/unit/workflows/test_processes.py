@@ -53,7 +53,8 @@ def test_background_processes_end_with_the_command(tmp_path: Path) -> None:
 def test_stop_terminates_the_whole_group_then_kills_what_ignores_sigterm(tmp_path: Path) -> None:
     marker = unique_sleep()
     stop = threading.Event()
-    threading.Thread(target=lambda: (wait_for(lambda: processes_with(marker)), stop.set()), daemon=True).start()
+    both_sleeping = lambda: len(processes_with(marker, program="sleep")) == 2  # noqa: E731 - the trap has run
+    threading.Thread(target=lambda: (wait_for(both_sleeping), stop.set()), daemon=True).start()
     started = time.monotonic()
 
     result, _ = _run(tmp_path, f"trap '' TERM; sleep {marker} & sleep {marker}", stop=stop, grace_period=0.5)
