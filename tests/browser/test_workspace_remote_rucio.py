@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.workspace import demo_password, open_lab, open_panel
+from tests.browser.workspace import open_lab, open_panel
 from tests.support.rucio_server import RucioServer, start_rucio_server
 from tests.support.vre_server import VRE, VreServer, start_vre
 
@@ -63,7 +63,7 @@ def lab_on_real_rucio(
     page = context.new_page()
     page.goto(server.url + "/login?next=/lab")
     page.fill("#username", "demo")
-    page.fill("#password", demo_password(server.output()))
+    page.fill("#password", server.demo_password())
     page.click("#login-submit")
     assert server.lab_url is not None
     open_lab(page, server.lab_url)

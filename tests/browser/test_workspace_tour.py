@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from openvre.clients.rucio import RucioClient
 from tests.browser.conftest import screenshot
-from tests.browser.workspace import Figures, Stopwatch, demo_password, open_lab, open_panel
+from tests.browser.workspace import Figures, Stopwatch, open_lab, open_panel
 from tests.support.vre_server import VreServer, start_vre
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ class Workspace:
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     home = tmp_path_factory.mktemp("tour") / "home"
     server = start_vre(home, "--demo", lab=True)
-    yield Workspace(server, demo_password(server.output()), home / "lab")
+    yield Workspace(server, server.demo_password(), home / "lab")
     server.stop()
 
 

@@ -8,7 +8,6 @@ never asserted as timings: these machines are noisy, and speed goals are judged 
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,14 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import SCREENSHOTS
 
-DEMO_PASSWORD = re.compile(r"demo password\s+(\S+)")
 LAB_READY_MS = 60_000
-
-
-def demo_password(output: str) -> str:
-    match = DEMO_PASSWORD.search(output)
-    assert match, f"vre up printed no demo password:\n{output}"
-    return match.group(1)
 
 
 def open_lab(page: Page, lab_url: str) -> None:

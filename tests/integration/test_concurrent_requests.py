@@ -8,7 +8,6 @@ the request holding the lock could never finish and every request stalled 30 s, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,11 +28,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VreServer]:
 
 
 def rucio_token(server: VreServer) -> str:
-    password = re.search(r"demo password\s+(\S+)", server.output())
-    assert password, server.output()
     answer = httpx.get(
         f"{server.url}/rucio/auth/userpass",
-        headers={"X-Rucio-Account": "demo", "X-Rucio-Username": "demo", "X-Rucio-Password": password.group(1)},
+        headers={"X-Rucio-Account": "demo", "X-Rucio-Username": "demo", "X-Rucio-Password": server.demo_password()},
     )
     assert answer.status_code == 200, answer.text
     return answer.headers["X-Rucio-Auth-Token"]

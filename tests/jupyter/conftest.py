@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import inspect
-import re
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.jupyter_server import JupyterServer, start_jupyter
-from tests.support.vre_server import VRE, VreServer, start_vre
-
-_DEMO_PASSWORD = re.compile(r"demo password\s+(\S+)")
-
-
-def _no_lab_args() -> tuple[str, ...]:
-    """``--no-lab`` when this `vre up` would start JupyterLab and start_vre does not already prevent it."""
-    if "lab" in inspect.signature(start_vre).parameters:
-        return ()
-    help_text = subprocess.run([str(VRE), "up", "--help"], capture_output=True, text=True, check=False).stdout
-    return ("--no-lab",) if "--no-lab" in help_text else ()
+from tests.support.vre_server import VreServer, start_vre
 
 
 @pytest.fixture(scope="module")
 def vre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VreServer]:
     home = tmp_path_factory.mktemp("vre") / "home"
-    server = start_vre(home, "--demo", *_no_lab_args(), env={"OPENVRE_ADMIN_PASSWORD": "admin-password-for-lab"})
+    server = start_vre(home, "--demo", env={"OPENVRE_ADMIN_PASSWORD": "admin-password-for-lab"})
     yield server
     server.stop()
 
@@ -36,13 +22,7 @@ def vre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VreServer]:
 @pytest.fixture(scope="module")
 def demo_password(vre: VreServer) -> str:
     """The demo account's password, as `vre up` prints it once on first start."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        match = _DEMO_PASSWORD.search(vre.output())
-        if match:
-            return match.group(1)
-        time.sleep(0.1)
-    raise AssertionError(f"vre up printed no demo password:\n{vre.output()}")
+    return vre.demo_password()
 
 
 @pytest.fixture(scope="module")

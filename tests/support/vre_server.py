@@ -7,6 +7,7 @@ suite starting dozens of them would be slow. ``lab=True`` also waits until the l
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -40,6 +41,18 @@ class VreServer:
 
     def output(self) -> str:
         return self.log.read_text()
+
+    def demo_password(self, timeout: float = 10) -> str:
+        """The demo account's password, which `vre up --demo` prints once, on the home's first start."""
+        deadline = time.monotonic() + timeout
+        while (match := DEMO_PASSWORD.search(self.output())) is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"vre up printed no demo password:\n{self.output()}")
+            time.sleep(0.1)
+        return match.group(1)
+
+
+DEMO_PASSWORD = re.compile(r"demo password\s+(\S+)")
 
 
 def free_port() -> int:
