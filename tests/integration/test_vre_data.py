@@ -108,6 +108,8 @@ def test_upload_search_show_download(backend: Backend, tmp_path: Path) -> None:
         ).stdout.splitlines()
     ]
     assert {d["name"] for d in found} == {dataset, *(p.name for p in files)}
+    in_every_scope = vre(backend, "data", "search", f"{prefix}-ds*")
+    assert f"{backend.scope}:{dataset}" in in_every_scope.stdout and "1 found" in in_every_scope.stderr
 
     shown = vre(backend, "data", "show", f"{backend.scope}:{dataset}").stdout
     assert all(f"{backend.scope}:{p.name}" in shown for p in files)

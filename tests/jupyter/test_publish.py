@@ -103,9 +103,11 @@ def test_publish_a_finished_run(logged_in: JupyterServer) -> None:
 
 
 def test_search_records_and_import_one(logged_in: JupyterServer, paper: Path) -> None:
-    found = logged_in.api("GET", "publish/records", params={"q": "hepflow"}).json()
-    assert found["total"] >= 1
-    item = found["items"][0]
+    metadata = {"title": "Spectra to import", "creators": [{"name": "Doe, Jane"}], "description": "Twice measured."}
+    body = {"paths": ["paper/spectra.csv", "paper/notes.md"], "metadata": metadata, "publish": True}
+    published = finished_job(logged_in, logged_in.api("POST", "publish/deposit", json=body))
+    found = logged_in.api("GET", "publish/records", params={"q": "Spectra to import"}).json()
+    item = next(i for i in found["items"] if i["id"] == published["id"])
     assert item["doi_url"] and item["record_url"] and item["creators"][0]["name"] == "Doe, Jane"
     assert logged_in.api("GET", "publish/communities").json()["items"] == []
     result = finished_job(logged_in, logged_in.api("POST", f"publish/records/{item['id']}/import", json={}))

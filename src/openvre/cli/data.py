@@ -14,7 +14,7 @@ from rich.table import Table
 from openvre.cli._common import HomeOption, console, err_console, settings_or_exit, user_errors
 from openvre.data import DataLake, connect
 from openvre.data._ops import download, files_of, make_available, split_did, upload
-from openvre.datalake.filters import parse_filter_string
+from openvre.data._search import search as data_search
 from openvre.results import Result
 
 app = typer.Typer(help="Search, upload, download and replicate data in the data lake.", no_args_is_help=True)
@@ -48,17 +48,15 @@ def scopes(home: HomeOption = None) -> None:
 
 @app.command("search")
 def search(
-    pattern: Annotated[str, typer.Argument(help="scope:name, with * wildcards, e.g. 'user.alice:run*'.")],
+    pattern: Annotated[str, typer.Argument(help="scope:name with * wildcards e.g. 'user.alice:run*', or name* alone.")],
     filter_: Annotated[str | None, typer.Option("--filter", help="e.g. 'type=all,length>0;project=demo'.")] = None,
     did_type: Annotated[str, typer.Option("--type", help="all, collection, dataset, container or file.")] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Find DIDs by name and metadata."""
-    scope, name = split_did(pattern)
+    """Find DIDs by name and metadata; a pattern without a scope looks in every scope."""
     with user_errors(), _lake(home) as lake:
-        groups = parse_filter_string(filter_) if filter_ else None
-        found = list(lake.client.list_dids(scope, name, did_type=did_type, filters=groups))
+        found = list(data_search(lake, pattern, did_type, filter_ or ""))
     if as_json:
         for did in found:
             typer.echo(json.dumps(did))

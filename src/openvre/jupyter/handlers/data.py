@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from tornado import web
 
 from openvre.data._connection import DataLake
 from openvre.data._ops import download, files_of, local_state, make_available, split_did, upload
-from openvre.datalake.filters import parse_filter_string
+from openvre.data._search import search
 from openvre.errors import InvalidInput
 from openvre.jupyter.handlers.base import WorkspaceHandler, string_arg
 from openvre.jupyter.jobs import Job, raise_for_failures
@@ -32,46 +33,23 @@ SEARCH_TYPES = ("all", "dataset", "container", "file", "collection")
 
 def did_availability(lake: DataLake, did: str, rse: str) -> dict[str, Any]:
     """Whether ``did`` is readable on ``rse``: available, replicating, stuck or not_available, and why."""
-    return availability_with_paths(lake, did, rse)[0]
-
-
-def availability_with_paths(lake: DataLake, did: str, rse: str) -> tuple[dict[str, Any], list[Path]]:
-    """The availability answer and, when every file is on ``rse``, the files' local paths."""
     found = local_state(lake, did, rse)
-    answer = {
-        "state": found.state,
-        "files": found.files,
-        "available_files": found.available_files,
-        "rule_id": found.rule_id,
-        "message": found.message,
-    }
-    return answer, found.paths
+    return {key: value for key, value in asdict(found).items() if key != "paths"}
 
 
 def search_dids(lake: DataLake, query: str, did_type: str, filters: str, limit: int) -> list[dict[str, Any]]:
-    """DIDs matching ``scope:name*`` (or ``name*`` in every scope), newest Rucio semantics for filters."""
-    scope, colon, name = query.strip().partition(":")
-    if not colon:
-        scope, name = "", scope
-    groups = parse_filter_string(filters) if filters.strip() else None
-    scopes = [scope] if scope else lake.client.list_scopes()
-    items: list[dict[str, Any]] = []
-    for each in scopes:
-        found = lake.client.list_dids(each, name or "*", did_type=did_type, filters=groups)
-        for did in islice(found, limit - len(items)):
-            items.append(
-                {
-                    "did": f"{did['scope']}:{did['name']}",
-                    "scope": did["scope"],
-                    "name": did["name"],
-                    "type": str(did.get("did_type") or did.get("type") or "").lower(),
-                    "bytes": did.get("bytes"),
-                    "length": did.get("length"),
-                }
-            )
-        if len(items) >= limit:
-            break
-    return items
+    """The panel's rows for :func:`openvre.data.search`, with the type in lower case as the panel shows it."""
+    return [
+        {
+            "did": f"{did['scope']}:{did['name']}",
+            "scope": did["scope"],
+            "name": did["name"],
+            "type": str(did.get("did_type") or did.get("type") or "").lower(),
+            "bytes": did.get("bytes"),
+            "length": did.get("length"),
+        }
+        for did in search(lake, query, did_type, filters, limit)
+    ]
 
 
 def did_details(lake: DataLake, did: str) -> dict[str, Any]:
@@ -214,8 +192,8 @@ class PathsHandler(DataHandler):
         lake, rse = await self.lake(), self.rse()
 
         def paths() -> dict[str, Any]:
-            state, local = availability_with_paths(lake, did, rse)
-            return {"did": did, "state": state["state"], "paths": [str(path) for path in local]}
+            found = local_state(lake, did, rse)
+            return {"did": did, "state": found.state, "paths": [str(path) for path in found.paths]}
 
         self.reply(await self.blocking(paths))
 
