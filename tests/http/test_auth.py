@@ -34,6 +34,7 @@ def test_health_needs_no_token_and_reports_services(app_client: TestClient) -> N
     assert set(body["services"]) == {"datalake", "workflows", "repository"}
     assert body["services"]["datalake"]["kind"] == "embedded"
     assert body["services"]["datalake"]["base_url"] == "http://testserver/rucio"
+    assert body["workspace"]["status"] == "off" and body["workspace"]["open_url"] is None
 
 
 def test_no_token_is_401_with_a_hint(app_client: TestClient) -> None:

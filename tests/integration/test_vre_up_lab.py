@@ -20,7 +20,7 @@ import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_core.paths import jupyter_runtime_dir
 
-from tests.support.vre_server import VreServer, start_vre
+from tests.support.vre_server import VRE, VreServer, start_vre
 
 ADMIN_PASSWORD = "lab-admin-password-1234"
 ENV = {"OPENVRE_ADMIN_PASSWORD": ADMIN_PASSWORD}
@@ -95,6 +95,17 @@ def test_the_lab_answers_on_localhost_with_its_own_token_only(server: VreServer)
     listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True, check=True).stdout
     assert f"127.0.0.1:{server.lab_port} " in listening
     assert f"0.0.0.0:{server.lab_port} " not in listening and f"*:{server.lab_port} " not in listening
+
+
+def test_health_and_vre_status_say_the_lab_answers_without_giving_its_token(server: VreServer) -> None:
+    health = httpx.get(f"{server.url}/health")
+    assert health.json()["workspace"] == {"status": "ok", "open_url": f"{server.url}/lab", "hint": None}
+    assert lab_token(server) not in health.text and str(server.lab_port) not in health.text
+    status = subprocess.run(
+        [str(VRE), "status", "--url", server.url], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}
+    )
+    assert status.returncode == 0, status.stderr
+    assert f"JupyterLab workspace ok: open {server.url}/lab" in status.stdout
 
 
 def test_the_banner_shows_the_lab_and_its_log(server: VreServer) -> None:
@@ -204,6 +215,7 @@ def test_no_lab_starts_none_and_the_portal_says_how_to_start_it(tmp_path: Path) 
             page = browser.get("/lab")
             assert page.status_code == 503
             assert "JupyterLab is not running" in page.text and "vre up" in page.text
+        assert httpx.get(f"{server.url}/health").json()["workspace"]["status"] == "off"
     finally:
         server.stop()
 

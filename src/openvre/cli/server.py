@@ -242,5 +242,9 @@ def status(
             f"{service['base_url']}  ({service['official_client']})",
         )
     console.print(table)
+    workspace = health.get("workspace") or {"status": "unknown", "open_url": None, "hint": None}
+    opened = f": open {workspace['open_url']}" if workspace["open_url"] else ""
+    hint = f" ({workspace['hint']})" if workspace["hint"] else ""
+    console.print(f"JupyterLab workspace [bold]{workspace['status']}[/]{opened}{hint}")
     if health["status"] != "ok":
         raise typer.Exit(1)
