@@ -10,7 +10,10 @@ The engine reads the tool's output line by line (a :class:`OutputReader`) to rep
 
 from __future__ import annotations
 
+import functools
+import json
 import shlex
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import metadata
@@ -93,8 +96,14 @@ def existing_file(job: EngineJob, name: str, what: str) -> Path:
     return path
 
 
-def distribution_versions(*names: str) -> dict[str, str]:
-    """Installed versions of Python distributions, for provenance."""
+def distribution_versions(*names: str, python: str | None = None) -> dict[str, str]:
+    """Installed versions of Python distributions, for provenance.
+
+    ``python``: read them in that interpreter's environment, the one a tool with its own environment
+    (yadage) really runs in, rather than in openvre's.
+    """
+    if python:
+        return _versions_in(python, names)
     versions = {}
     for name in names:
         try:
@@ -102,3 +111,20 @@ def distribution_versions(*names: str) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+@functools.cache
+def _versions_in(python: str, names: tuple[str, ...]) -> dict[str, str]:
+    script = (
+        "import json, sys\nfrom importlib import metadata\nfound = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    try:\n        found[name] = metadata.version(name)\n"
+        "    except metadata.PackageNotFoundError:\n        found[name] = 'not installed'\n"
+        "print(json.dumps(found))\n"
+    )
+    try:
+        answer = subprocess.run([python, "-c", script, *names], capture_output=True, text=True, timeout=60, check=True)
+        found: dict[str, str] = json.loads(answer.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError) as error:
+        return dict.fromkeys(names, f"unknown ({python}: {error})")
+    return found

@@ -68,7 +68,8 @@ class YadageEngine:
         self.settings = settings or YadageSettings()
 
     def versions(self) -> dict[str, str]:
-        return distribution_versions("yadage", "packtivity", "adage", "yadage-schemas")
+        names = ("yadage", "packtivity", "adage", "yadage-schemas")
+        return distribution_versions(*names, python=self.settings.python or None)
 
     def run(self, job: EngineJob) -> EngineOutcome:
         try:

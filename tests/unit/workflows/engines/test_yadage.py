@@ -90,3 +90,15 @@ def test_stop_kills_yadage_and_its_steps(tmp_path: Path) -> None:
     assert seconds < 3
     assert processes_with(marker) == []
     assert run.statuses()[-2:] == [("count", "running"), ("count", "stopped")]
+
+
+def test_provenance_names_the_versions_of_yadages_own_environment() -> None:
+    versions = get_engine("yadage").versions()
+    pinned = dict(requirement.split("==") for requirement in OWN_ENVIRONMENT if "==" in requirement)
+    assert versions["yadage"] == pinned["yadage"] and versions["yadage-schemas"] == pinned["yadage-schemas"]
+    assert versions["packtivity"] not in ("", "not installed")
+
+
+def test_provenance_of_an_environment_that_cannot_be_asked_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PYTHON_ENV, "/nonexistent/python")
+    assert get_engine("yadage").versions()["yadage"].startswith("unknown (/nonexistent/python:")
