@@ -12,6 +12,7 @@
     ├── Conflict                     not possible in the current state of the thing
     ├── AuthenticationFailed         who you are could not be established
     │   ├── InvalidCredentials
+    │   │   └── TooManyFailedLogins  wrong passwords in a row: wait ``retry_after`` seconds
     │   └── InvalidToken             unknown, expired or revoked token (the reason says which)
     └── PermissionDenied             who you are is known, but you may not do this
 
@@ -20,6 +21,8 @@ raises HTTP errors.
 """
 
 from __future__ import annotations
+
+import math
 
 
 class OpenVREError(Exception):
@@ -79,6 +82,14 @@ class InvalidToken(AuthenticationFailed):
     pass
 
 
+class TooManyFailedLogins(InvalidCredentials):
+    """Logins for a user name wait after several wrong passwords; ``retry_after`` is how many seconds."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+
 class PermissionDenied(OpenVREError):
     """The caller is known but the policy does not allow the action."""
 
@@ -97,5 +108,6 @@ __all__ = [
     "OpenVREError",
     "PermissionDenied",
     "TokenNotFound",
+    "TooManyFailedLogins",
     "WeakPassword",
 ]

@@ -8,7 +8,9 @@ from sqlalchemy import update
 
 from openvre.db import Database, utcnow
 from openvre.identity._tables import TokenRow
+from openvre.identity.login_throttle import FREE_FAILURES
 from tests.conftest import USER_PASSWORD, make_token
+from tests.http.test_portal import log_in as portal_log_in
 
 PROBLEM = "application/problem+json"
 
@@ -153,3 +155,19 @@ def test_login_with_a_wrong_password_is_401_and_makes_no_token(
     assert_problem(refused, 401, "")
     listed = app_client.get("/api/v1/tokens", headers=bearer(make_token(app_database, alice))).json()
     assert [token["name"] for token in listed] == ["tests"]  # only the one this test made to look
+
+
+def test_password_guessing_gets_429_with_retry_after_on_every_login_route(app_client: TestClient, alice: str) -> None:
+    for _ in range(FREE_FAILURES):
+        assert_problem(app_client.post("/api/v1/login", json={"username": alice, "password": "guess"}), 401, "")
+    throttled = app_client.post("/api/v1/login", json={"username": alice, "password": USER_PASSWORD})
+    body = assert_problem(throttled, 429, "try again in 2 s")
+    assert throttled.headers["retry-after"] == "2" and "token" not in body
+    rucio = app_client.get(
+        "/rucio/auth/userpass",
+        headers={"X-Rucio-Account": alice, "X-Rucio-Username": alice, "X-Rucio-Password": USER_PASSWORD},
+    )
+    assert rucio.status_code == 401 and rucio.headers["ExceptionClass"] == "CannotAuthenticate"
+    assert "too many wrong passwords" in rucio.json()["ExceptionMessage"]
+    portal = portal_log_in(app_client, alice)
+    assert portal.status_code == 429 and "try again in" in portal.text and "openvre_session" not in portal.cookies

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from openvre import identity
 from openvre.identity import Account, ApiToken
-from openvre.web.deps import Allowed, CurrentAccount, DbSession, SettingsDep
+from openvre.web.deps import Allowed, CurrentAccount, DbSession, LoginThrottleDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 
@@ -113,9 +113,13 @@ class LoginRequest(BaseModel):
 
 
 @router.post("/login", status_code=status.HTTP_201_CREATED)
-def log_in(body: LoginRequest, session: DbSession, settings: SettingsDep) -> TokenCreated:
-    """A user name and password for a new API token: how front ends that hold a token log a user in."""
-    account = identity.authenticate_password(session, body.username, body.password)
+def log_in(body: LoginRequest, session: DbSession, settings: SettingsDep, throttle: LoginThrottleDep) -> TokenCreated:
+    """A user name and password for a new API token: how front ends that hold a token log a user in.
+
+    After several wrong passwords for a name, the next attempts are refused for a while (429, Retry-After).
+    """
+    with throttle.attempt(body.username):
+        account = identity.authenticate_password(session, body.username, body.password)
     lifetime = timedelta(days=body.lifetime_days or settings.token_lifetime_days)
     created = identity.create_token(session, account.username, body.name, lifetime)
     return TokenCreated(**TokenPublic.of(created.token).model_dump(), token=created.secret)

@@ -31,7 +31,14 @@ from openvre.clients.zenodo import ZenodoClient
 from openvre.connections import Connections
 from openvre.credentials import TOKEN_ENV
 from openvre.data._connection import DEFAULT_LOCAL_RSE, DataLake, connect
-from openvre.errors import AuthenticationFailed, InvalidCredentials, InvalidInput, InvalidToken, OpenVREError
+from openvre.errors import (
+    AuthenticationFailed,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidToken,
+    OpenVREError,
+    TooManyFailedLogins,
+)
 from openvre.settings import SERVICE_NAMES, ServiceKind, Settings
 
 LOGIN_TOKEN_NAME = "JupyterLab workspace"  # noqa: S105 - the name shown in the profile's token list
@@ -161,6 +168,10 @@ class Workspace:
     def _password_login(self, username: str, password: str) -> dict[str, Any]:
         body = {"username": username, "password": password, "name": LOGIN_TOKEN_NAME, "lifetime_days": LOGIN_TOKEN_DAYS}
         response = self._http("POST", "/api/v1/login", json=body)
+        if response.status_code == 429:
+            raise TooManyFailedLogins(
+                f"{_detail(response)}; nothing was kept", retry_after=float(response.headers.get("Retry-After") or 1)
+            )
         if response.status_code in (401, 403):
             raise InvalidCredentials(
                 f"wrong user name or password for {username!r} at {server_url(self.settings)}; nothing was kept"

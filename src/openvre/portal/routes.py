@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from openvre import __version__, identity
-from openvre.errors import InvalidCredentials, InvalidInput
+from openvre.errors import InvalidCredentials, InvalidInput, TooManyFailedLogins
 from openvre.identity import BrowserLogin
 from openvre.portal.auth import (
     LOGIN_CSRF_COOKIE,
@@ -23,7 +23,7 @@ from openvre.portal.auth import (
     set_cookie,
 )
 from openvre.services import SERVICES, service_statuses
-from openvre.web.deps import DbSession, SettingsDep
+from openvre.web.deps import DbSession, LoginThrottleDep, SettingsDep
 from openvre.web.health import public_base_url
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -95,17 +95,19 @@ def login(
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()],
+    throttle: LoginThrottleDep,
     next: Annotated[str, Form()] = "/profile",
 ) -> Response:
     check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token)
     try:
-        account = identity.authenticate_password(session, username.strip(), password)
+        with throttle.attempt(username):
+            account = identity.authenticate_password(session, username.strip(), password)
     except InvalidCredentials as error:
         return render(
             request,
             "login.html",
             None,
-            status=401,
+            status=429 if isinstance(error, TooManyFailedLogins) else 401,
             error=error.message,
             csrf_token=csrf_token,
             next=safe_next(next),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from openvre.db import Database
 from openvre.errors import InvalidToken, PermissionDenied
 from openvre.identity import Account, authenticate_token, may
+from openvre.identity.login_throttle import LoginThrottle, throttle_for
 from openvre.settings import Settings
 
 
@@ -56,6 +57,13 @@ def bearer_token(request: Request) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("malformed Authorization header: expected 'Authorization: Bearer <token>'")
     return token.strip()
+
+
+def get_login_throttle(database: DatabaseDep) -> LoginThrottle:
+    return throttle_for(database)
+
+
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 
 
 def get_current_account(request: Request, database: DatabaseDep) -> Account:

@@ -26,6 +26,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 STATUS_BY_ERROR: tuple[tuple[type[errors.OpenVREError], int], ...] = (
     (errors.InvalidInput, 400),
+    (errors.TooManyFailedLogins, 429),
     (errors.AuthenticationFailed, 401),
     (errors.PermissionDenied, 403),
     (errors.NotFound, 404),
@@ -82,6 +83,8 @@ async def _openvre_error(request: Request, error: Exception) -> Response:
     if status >= 500:
         return await _unexpected_error(request, error)
     headers = {"WWW-Authenticate": 'Bearer realm="openvre"'} if status == 401 else None
+    if isinstance(error, errors.TooManyFailedLogins):
+        headers = {"Retry-After": str(error.retry_after)}
     return problem_response(
         request, status, error.message, type_=problem_type(error), headers=headers, field=error.field
     )

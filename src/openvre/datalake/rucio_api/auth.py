@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request, Response
 
 from openvre import identity
 from openvre.datalake.rucio_api._wire import RucioCaller, rfc1123, rucio_json
-from openvre.errors import InvalidCredentials
-from openvre.web.deps import DbSession
+from openvre.errors import InvalidCredentials, TooManyFailedLogins
+from openvre.web.deps import DbSession, LoginThrottleDep
 
 RUCIO_API_VERSION = "41.5.1"
 LOGIN_LIFETIME = timedelta(hours=1)
@@ -27,14 +27,17 @@ def ping() -> Response:
 
 
 @router.get("/auth/userpass")
-def userpass_login(request: Request, session: DbSession) -> Response:
+def userpass_login(request: Request, session: DbSession, throttle: LoginThrottleDep) -> Response:
     username = request.headers.get("x-rucio-username", "")
     password = request.headers.get("x-rucio-password", "")
     account = request.headers.get("x-rucio-account", "") or username
     if account != username:
         raise InvalidCredentials(f"Cannot authenticate to account {account} with given credentials")
     try:
-        identity.authenticate_password(session, username, password)
+        with throttle.attempt(username):
+            identity.authenticate_password(session, username, password)
+    except TooManyFailedLogins as error:  # Rucio's clients show the message of a CannotAuthenticate
+        raise InvalidCredentials(f"Cannot authenticate to account {account}: {error.message}") from None
     except InvalidCredentials:
         raise InvalidCredentials(f"Cannot authenticate to account {account} with given credentials") from None
     app_id = request.headers.get("x-rucio-appid") or "rucio"
