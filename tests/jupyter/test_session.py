@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 
+from openvre.identity.login_throttle import FREE_FAILURES
 from tests.support.jupyter_server import JupyterServer, start_jupyter
 from tests.support.vre_server import VRE, VreServer, free_port
 
@@ -35,6 +36,15 @@ def test_wrong_password_is_401_and_keeps_nothing(jupyter: JupyterServer) -> None
     assert answer.status_code == 401
     assert answer.json()["error"] == "InvalidCredentials"
     assert "wrong user name or password" in answer.json()["message"]
+    assert jupyter.api("GET", "session").json()["logged_in"] is False
+
+
+def test_guessing_passwords_from_the_lab_is_slowed_like_anywhere_else(jupyter: JupyterServer) -> None:
+    guess = {"username": "someone-guessed-at", "password": "guess-number-n"}
+    assert {jupyter.api("POST", "session", json=guess).status_code for _ in range(FREE_FAILURES)} == {401}
+    throttled = jupyter.api("POST", "session", json=guess)
+    assert throttled.status_code == 429, throttled.text
+    assert throttled.json()["error"] == "TooManyFailedLogins" and "try again in" in throttled.json()["message"]
     assert jupyter.api("GET", "session").json()["logged_in"] is False
 
 
