@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DEBIAN_PACKAGES := chromium postgresql podman runc busybox-static
 LINTED := src tests benchmarks
 
-.PHONY: install system-deps run test bench lint clean
+.PHONY: install system-deps engines run test bench lint clean
 
 install: $(STAMP)
 
@@ -29,8 +29,15 @@ $(STAMP): pyproject.toml $(LABEXTENSION_SOURCES) $(wildcard jupyter-config/*/*)
 system-deps:
 	@scripts/ensure-debian-packages.sh $(DEBIAN_PACKAGES)
 
-run: install
-	$(BIN)/vre up --demo
+# yadage cannot share JupyterLab's environment (jsonschema pins): it gets .venvs/yadage, built once, which
+# `make run` points openvre at; the requirements come from openvre itself, so they cannot drift.
+YADAGE_PYTHON := $(CURDIR)/.venvs/yadage/bin/python
+engines: install
+	@$(BIN)/python -c 'from openvre.workflows.engines.yadage import OWN_ENVIRONMENT; print("\n".join(OWN_ENVIRONMENT))' \
+		| xargs -d '\n' scripts/ensure-venv.sh yadage
+
+run: engines
+	OPENVRE_YADAGE_PYTHON="$${OPENVRE_YADAGE_PYTHON:-$(YADAGE_PYTHON)}" $(BIN)/vre up --demo
 
 lint: install
 	$(BIN)/ruff check $(LINTED)
