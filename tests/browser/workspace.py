@@ -71,3 +71,39 @@ class Stopwatch:
 
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+
+_ARM_PAGE_TIMER = """([start, event, ends]) => {
+  const timing = {start: null, shown: {}};
+  window.__openvreTiming = timing;
+  const check = () => {
+    if (timing.start === null) return;
+    for (const [name, selector] of Object.entries(ends)) {
+      if (!(name in timing.shown) && document.querySelector(selector)) {
+        timing.shown[name] = performance.now() - timing.start;
+      }
+    }
+    if (Object.keys(timing.shown).length === Object.keys(ends).length) observer.disconnect();
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document.body, {childList: true, subtree: true, attributes: true, characterData: true});
+  document.querySelector(start).addEventListener(event, () => { timing.start ??= performance.now(); check(); },
+                                                 {capture: true, once: true});
+}"""
+
+
+class PageTimer:
+    """Milliseconds from a user's event to elements appearing, measured by the page's own clock.
+
+    Playwright's ``expect`` polls (100 ms, then longer), so a stopwatch around it overstates short waits; a
+    MutationObserver armed before the event sees the DOM change when it happens (the paint follows within
+    a frame).
+    """
+
+    def __init__(self, page: Page, start: str, event: str, ends: dict[str, str]) -> None:
+        self.page = page
+        page.evaluate(_ARM_PAGE_TIMER, [start, event, ends])
+
+    def milliseconds(self) -> dict[str, float]:
+        shown: dict[str, float] = self.page.evaluate("() => window.__openvreTiming.shown")
+        return shown
