@@ -8,11 +8,12 @@ never asserted as timings: these machines are noisy, and speed goals are judged 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, WebSocket, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import SCREENSHOTS
@@ -72,6 +73,12 @@ class Stopwatch:
     def seconds(self) -> float:
         return time.perf_counter() - self.started
 
+    def lap(self) -> float:
+        """Seconds since the start or the last lap."""
+        now = time.perf_counter()
+        elapsed, self.started = now - self.started, now
+        return elapsed
+
 
 _ARM_PAGE_TIMER = """([start, event, ends]) => {
   const timing = {start: null, shown: {}};
@@ -107,3 +114,30 @@ class PageTimer:
     def milliseconds(self) -> dict[str, float]:
         shown: dict[str, float] = self.page.evaluate("() => window.__openvreTiming.shown")
         return shown
+
+
+class KernelAnswered:
+    """Set once a kernel answers ``kernel_info`` over the page's kernel websocket: the notebook can run code.
+
+    The notebook's status shows "idle" from the REST API before JupyterLab's websocket to the kernel is
+    connected (~2 s later on this machine); timing openvre's part from there would charge it the kernel start.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+        self._answered = threading.Event()
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: WebSocket) -> None:
+        def frame(payload: str | bytes) -> None:
+            text = payload if isinstance(payload, str) else payload.decode("utf-8", errors="replace")
+            if '"kernel_info_reply"' in text:
+                self._answered.set()
+
+        socket.on("framereceived", frame)
+
+    def wait(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not self._answered.is_set():
+            assert time.monotonic() < deadline, "the kernel never answered over its websocket"
+            self._page.wait_for_timeout(20)  # Playwright's sync API delivers events while it waits

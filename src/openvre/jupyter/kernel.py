@@ -258,15 +258,25 @@ _injector: _Injector | None = None
 
 def load_ipython_extension(ipython: Any) -> None:
     """IPython's entry point: hook the cell runs, then define the notebook's attached variables."""
-    global _injector
     if _injector is not None and _injector.shell is ipython:
         return
-    injector = _injector = _Injector(ipython)
+    injector = _hook(ipython)
     try:
-        ipython.events.register("pre_run_cell", injector.pre_run_cell)
         injector.inject_attachments()
     except Exception as error:
         injector.fail(error)
+
+
+def _hook(ipython: Any) -> _Injector:
+    """This kernel's injector, with its check before every cell, without reading the notebook's attachments."""
+    global _injector
+    if _injector is None or _injector.shell is not ipython:
+        _injector = _Injector(ipython)
+        ipython.events.register("pre_run_cell", _injector.pre_run_cell)
+        loaded = getattr(getattr(ipython, "extension_manager", None), "loaded", None)
+        if isinstance(loaded, set):  # as if loaded by %load_ext, so %unload_ext and %reload_ext work on it
+            loaded.add(__name__)
+    return _injector
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -293,12 +303,9 @@ def inject(
     """
     if not _is_identifier(variable):
         raise ValueError(f"{variable!r} is not a Python variable name; choose one like {_suggest(did)!r}")
-    shell = _current_shell()
-    injector = _injector if _injector is not None and _injector.shell is shell else None
-    if injector is None:  # a kernel that started without attachments: hook it now, as IPython's extension
-        shell.extension_manager.load_extension(__name__)
-        injector = _injector
-    assert injector is not None
+    # A kernel that started without attachments is hooked now. The notebook's other attachments are not
+    # read again: the front end injects each one it adds, and reading them would ask the lake about each.
+    injector = _hook(_current_shell())
     found = [Path(p) for p in ([paths] if isinstance(paths, str) else paths)]
     is_file = _is_file(did, found, did_type)
     injector.assign(variable, did, DataState(state, found, message or ""), is_file)
