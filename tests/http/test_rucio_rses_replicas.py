@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from openvre.datalake import limits, rses, scopes
+from openvre.datalake import limits, protocols, scopes
 from openvre.datalake.lfn2pfn import hash_path
 from openvre.db import Database
 
@@ -60,7 +60,7 @@ def site(app_client: TestClient, app_database: Database, admin_token: str, tmp_p
         "port": None,
         "impl": "rucio.rse.protocols.posix.Default",
         "prefix": f"{root}/",
-        "domains": rses.POSIX_DOMAINS,
+        "domains": protocols.POSIX_DOMAINS,
     }
     assert send(app_client, "POST", "/rses/SITE_A/protocols/file", admin_token, protocol).status_code == 201
     return root

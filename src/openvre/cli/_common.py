@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from openvre.bootstrap import prepare
-from openvre.db import Database
 from openvre.errors import InvalidSettings, OpenVREError
 from openvre.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from openvre.db import Database
 
 console = Console()
 err_console = Console(stderr=True)
@@ -43,5 +44,7 @@ def user_errors() -> Iterator[None]:
 
 
 def open_database(settings: Settings) -> Database:
+    from openvre.bootstrap import prepare  # the database layer, only for the commands that use it
+
     with user_errors():
         return prepare(settings).database

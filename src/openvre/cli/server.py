@@ -11,15 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 import uvicorn
 from rich.panel import Panel
-from rich.table import Table
 
 from openvre.app import create_app
 from openvre.bootstrap import Prepared, prepare
 from openvre.cli._common import HomeOption, console, err_console, settings_or_exit, user_errors
+from openvre.clients.endpoints import reachable_host, server_url
 from openvre.datalake.transfer_agent import TransferAgent
 from openvre.settings import ServiceKind, Settings
 from openvre.workers import run_workers
@@ -108,7 +107,7 @@ def up(
         prepared = prepare(settings, demo=demo)
     listener = _bind(settings)
     bound_port = listener.getsockname()[1]
-    base_url = str(settings.public_url or f"http://{_url_host(settings.host)}:{bound_port}").rstrip("/")
+    base_url = server_url(settings, bound_port)
     lab_process = _plan_lab(settings, bound_port) if lab else None
     app = create_app(settings, prepared.database, lab=lab_process.info if lab_process else None)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
@@ -127,7 +126,7 @@ def _plan_lab(settings: Settings, bound_port: int) -> LabProcess:
     # Imported here: only `vre up` with a lab needs the Jupyter side, other commands start faster without it.
     from openvre.jupyter.lab_process import LabProcess
 
-    return LabProcess.plan(settings, openvre_host=_url_host(settings.host).strip("[]"), openvre_port=bound_port)
+    return LabProcess.plan(settings, openvre_host=reachable_host(settings.host).strip("[]"), openvre_port=bound_port)
 
 
 def worker(home: HomeOption = None) -> None:
@@ -181,12 +180,6 @@ def _bind(settings: Settings) -> socket.socket:
     return listener
 
 
-def _url_host(host: str) -> str:
-    if host in ("0.0.0.0", "::"):  # noqa: S104 - only used to show a reachable URL
-        return "127.0.0.1"
-    return f"[{host}]" if ":" in host else host
-
-
 def _banner(settings: Settings, prepared: Prepared, base_url: str, lab: LabProcess | None) -> Panel:
     lab_line = (
         f"[bold]JupyterLab[/]  {lab.info.url}lab  (open it logged in from {base_url}/lab; log: {lab.log_path})"
@@ -209,42 +202,3 @@ def _banner(settings: Settings, prepared: Prepared, base_url: str, lab: LabProce
     if prepared.generated_demo_password:
         lines.append(f"[bold yellow]demo password[/]  {prepared.generated_demo_password}  (user [bold]demo[/])")
     return Panel("\n".join(lines), title="openvre is up", expand=False)
-
-
-def status(
-    url: Annotated[
-        str | None,
-        typer.Option(help="Server URL (default: from settings, http://127.0.0.1:8000).", show_default=False),
-    ] = None,
-    home: HomeOption = None,
-) -> None:
-    """Show a running server's version, database and services."""
-    settings = settings_or_exit(home=home)
-    base = (url or str(settings.public_url or f"http://{_url_host(settings.host)}:{settings.port}")).rstrip("/")
-    try:
-        response = httpx.get(f"{base}/health", timeout=10)
-        response.raise_for_status()
-    except httpx.HTTPError as error:
-        err_console.print(f"[red]error:[/] no openvre server answers at {base} ({error}); start one with `vre up`")
-        raise typer.Exit(1) from None
-    health = response.json()
-    db = health["database"]
-    console.print(
-        f"openvre {health['version']} at {base}: [bold]{health['status']}[/]; database {db['backend']} {db['status']}"
-    )
-    table = Table("service", "kind", "protocol", "available", "point the official client at")
-    for name, service in health["services"].items():
-        table.add_row(
-            name,
-            service["kind"],
-            service["protocol"],
-            "yes" if service["available"] else "not yet",
-            f"{service['base_url']}  ({service['official_client']})",
-        )
-    console.print(table)
-    workspace = health.get("workspace") or {"status": "unknown", "open_url": None, "hint": None}
-    opened = f": open {workspace['open_url']}" if workspace["open_url"] else ""
-    hint = f" ({workspace['hint']})" if workspace["hint"] else ""
-    console.print(f"JupyterLab workspace [bold]{workspace['status']}[/]{opened}{hint}")
-    if health["status"] != "ok":
-        raise typer.Exit(1)

@@ -15,9 +15,19 @@ from openvre.services import service_mount
 from openvre.settings import ServiceKind, Settings
 
 
-def server_url(settings: Settings) -> str:
-    """This machine's openvre server as clients reach it: ``public_url``, else ``http://host:port``."""
-    return str(settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+def server_url(settings: Settings, port: int | None = None) -> str:
+    """This machine's openvre server as clients reach it: ``public_url``, else ``http://host:port``.
+
+    ``port``: the one the server really bound, when it was started on port 0 (any free one).
+    """
+    return str(settings.public_url or f"http://{reachable_host(settings.host)}:{port or settings.port}").rstrip("/")
+
+
+def reachable_host(host: str) -> str:
+    """The host part of a URL that reaches a server bound to ``host``: a wildcard address is not one."""
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - a URL to connect to, not an address to bind
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def service_url(settings: Settings, name: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openvre.data._connection import DataLake
-from openvre.datalake import rses
+from openvre.datalake import protocols
 from openvre.datalake.checksums import ChecksumAccumulator, Checksums, checksum_file, verify
 from openvre.datalake.errors import (
     ChecksumMismatch,
@@ -45,7 +45,7 @@ def storage_for(lake: DataLake, rse: str, operation: str) -> StorageElement:
     """The RSE's storage as the client reaches it, from the protocols the server advertises."""
     info = lake.client.get_rse(rse)
     candidates = [
-        rses.Protocol(
+        protocols.Protocol(
             p["scheme"],
             p["hostname"],
             int(p.get("port") or 0),

@@ -32,7 +32,7 @@ from enum import StrEnum
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from openvre.datalake import dids, rses, rules
+from openvre.datalake import dids, protocols, rses, rules
 from openvre.datalake._tables import AttachmentRow, DidRow, LockRow, ReplicaRow, RseRow
 from openvre.datalake.checksums import Checksums
 from openvre.datalake.errors import (
@@ -301,9 +301,9 @@ class _ProtocolCache:
     def __init__(self, session: Session, schemes: Sequence[str] | None) -> None:
         self._session = session
         self._schemes = set(schemes) if schemes else None
-        self._by_rse: dict[str, list[rses.Protocol]] = {}
+        self._by_rse: dict[str, list[protocols.Protocol]] = {}
 
-    def readable(self, rse: str) -> list[rses.Protocol]:
+    def readable(self, rse: str) -> list[protocols.Protocol]:
         if rse not in self._by_rse:
             usable = [
                 protocol

@@ -28,7 +28,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, TypedDict
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -38,19 +38,8 @@ from openvre.datalake import rse_expression
 from openvre.datalake._tables import RseAttributeRow, RseProtocolRow, RseRow
 from openvre.datalake.errors import Duplicate, InvalidObject, RSENotFound
 from openvre.datalake.names import validate_rse_name
+from openvre.datalake.protocols import FSSPEC_IMPL, POSIX_DOMAINS, POSIX_IMPL, Domains, Protocol
 
-Operation: TypeAlias = Literal["read", "write", "delete"]
-Domains: TypeAlias = dict[str, dict[str, int | None]]
-
-POSIX_IMPL = "rucio.rse.protocols.posix.Default"
-FSSPEC_IMPL = "openvre.fsspec"
-"""The impl of protocols whose prefix is an fsspec URL; no Rucio client class has this name."""
-
-# What `rucio rse protocol add --domain-json` is given for a posix RSE: everything allowed, priority 1.
-POSIX_DOMAINS: Domains = {
-    "wan": {"read": 1, "write": 1, "delete": 1, "third_party_copy_read": 1, "third_party_copy_write": 1},
-    "lan": {"read": 1, "write": 1, "delete": 1},
-}
 _DOMAIN_OPERATIONS = {
     "lan": ("read", "write", "delete"),
     "wan": ("read", "write", "delete", "third_party_copy_read", "third_party_copy_write"),
@@ -77,21 +66,6 @@ class RSE:
     def availability(self) -> int:
         """Rucio's legacy bit field: read 4, write 2, delete 1."""
         return 4 * self.availability_read + 2 * self.availability_write + self.availability_delete
-
-
-@dataclass(frozen=True)
-class Protocol:
-    scheme: str
-    hostname: str
-    port: int
-    prefix: str
-    impl: str
-    domains: Domains
-    extended_attributes: Any = None
-
-    def priority(self, operation: str, domain: str = "wan") -> int | None:
-        """The priority for ``operation`` in ``domain`` (lower is preferred), ``None`` if not supported."""
-        return self.domains.get(domain, {}).get(operation)
 
 
 class ProtocolInfo(TypedDict):

@@ -31,16 +31,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
-from sqlalchemy.orm import Session
 
-from openvre.datalake import rses
+from openvre.datalake import protocols
 from openvre.datalake.checksums import DEFAULT_CHUNK_SIZE, ChecksumAccumulator, Checksums, verify
 from openvre.datalake.errors import ChecksumMismatch, FileAlreadyExists, ReplicaNotFound, UnsupportedOperation
 from openvre.datalake.lfn2pfn import hash_path, safe_join
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _POSIX_IMPLS = ("rucio.rse.protocols.posix.Default", "rucio.rse.protocols.posix.Symlink")
 
@@ -51,13 +53,13 @@ class FileStat:
     modified_at: datetime | None
 
 
-def protocol_pfn(protocol: rses.Protocol, path: str) -> str:
+def protocol_pfn(protocol: protocols.Protocol, path: str) -> str:
     """The PFN of ``path`` through ``protocol``, byte for byte as the official client computes it.
 
     Posix: ``file://localhost/abs/prefix/path`` (prefix given a leading and trailing ``/``, no port).
     Other Rucio protocols: ``scheme://host:port/prefix/path``. fsspec protocols: the prefix URL + path.
     """
-    if protocol.impl == rses.FSSPEC_IMPL:
+    if protocol.impl == protocols.FSSPEC_IMPL:
         return _with_trailing_slash(protocol.prefix) + path
     prefix = _client_prefix(protocol.prefix)
     relative = path[1:] if path.startswith("/") else path
@@ -66,15 +68,15 @@ def protocol_pfn(protocol: rses.Protocol, path: str) -> str:
     return f"{protocol.scheme}://{protocol.hostname}:{protocol.port}{prefix}{relative}"
 
 
-def reachable(protocol: rses.Protocol) -> bool:
+def reachable(protocol: protocols.Protocol) -> bool:
     """Whether openvre itself can move bytes through ``protocol`` (a local directory or fsspec URL)."""
-    return protocol.impl == rses.FSSPEC_IMPL or (protocol.scheme == "file" and protocol.impl in _POSIX_IMPLS)
+    return protocol.impl == protocols.FSSPEC_IMPL or (protocol.scheme == "file" and protocol.impl in _POSIX_IMPLS)
 
 
 class StorageElement:
     """One RSE's files through one protocol; paths are relative to the RSE's root."""
 
-    def __init__(self, rse: str, protocol: rses.Protocol) -> None:
+    def __init__(self, rse: str, protocol: protocols.Protocol) -> None:
         if not reachable(protocol):
             raise UnsupportedOperation(
                 f"openvre cannot reach RSE {rse} through {protocol.scheme}://{protocol.hostname} ({protocol.impl}); "
@@ -82,7 +84,7 @@ class StorageElement:
             )
         self.rse = rse
         self.protocol = protocol
-        self.is_local = protocol.impl != rses.FSSPEC_IMPL
+        self.is_local = protocol.impl != protocols.FSSPEC_IMPL
         if self.is_local:
             self._fs: Any = LocalFileSystem()
             self.root = _client_prefix(protocol.prefix)
@@ -219,8 +221,10 @@ class StorageElement:
         )
 
 
-def open_storage(session: Session, rse: str, operation: rses.Operation = "read") -> StorageElement:
+def open_storage(session: Session, rse: str, operation: protocols.Operation = "read") -> StorageElement:
     """The RSE's storage through its preferred protocol for ``operation`` that openvre can reach."""
+    from openvre.datalake import rses  # the catalog's side: clients reach storage without the database layer
+
     candidates = [
         protocol
         for protocol in rses.list_protocols(session, rse)

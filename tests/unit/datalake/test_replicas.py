@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from openvre import identity
-from openvre.datalake import dids, limits, replicas, rses, rules, scopes
+from openvre.datalake import dids, limits, protocols, replicas, rses, rules, scopes
 from openvre.datalake._tables import TransferRow
 from openvre.datalake.errors import (
     ChecksumMismatch,
@@ -243,7 +243,7 @@ def test_non_deterministic_rse_takes_the_path_from_the_pfn(lake: Database, tmp_p
     with lake.transaction() as session:
         rses.add_rse(session, "TAPE_A", deterministic=False)
         rses.add_protocol(
-            session, "TAPE_A", "file", "localhost", 0, f"{tmp_path}/tape", rses.POSIX_IMPL, rses.POSIX_DOMAINS
+            session, "TAPE_A", "file", "localhost", 0, f"{tmp_path}/tape", protocols.POSIX_IMPL, protocols.POSIX_DOMAINS
         )
         with pytest.raises(InvalidObject, match="not deterministic: give the PFN"):
             replicas.add_replicas(session, "TAPE_A", [FILE1], "alice")

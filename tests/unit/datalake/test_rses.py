@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from openvre.datalake import rses
+from openvre.datalake import protocols, rses
 from openvre.datalake.errors import Duplicate, InvalidObject, InvalidRSEExpression, RSENotFound
 from openvre.db import Database
 
@@ -84,7 +84,7 @@ def test_add_protocol_normalises_domains_and_port(database: Database) -> None:
     with database.transaction() as session:
         rses.add_rse(session, "SITE_A")
         protocol = rses.add_protocol(
-            session, "SITE_A", "file", "localhost", None, "/srv/a/", rses.POSIX_IMPL, {"wan": {"read": 1}}
+            session, "SITE_A", "file", "localhost", None, "/srv/a/", protocols.POSIX_IMPL, {"wan": {"read": 1}}
         )
     assert protocol.port == 0
     assert protocol.domains == {
@@ -98,17 +98,19 @@ def test_add_protocol_normalises_domains_and_port(database: Database) -> None:
 def test_protocol_errors(database: Database) -> None:
     with database.transaction() as session:
         rses.add_rse(session, "SITE_A")
-        rses.add_protocol(session, "SITE_A", "file", "localhost", 0, "/a/", rses.POSIX_IMPL, rses.POSIX_DOMAINS)
+        rses.add_protocol(
+            session, "SITE_A", "file", "localhost", 0, "/a/", protocols.POSIX_IMPL, protocols.POSIX_DOMAINS
+        )
         with pytest.raises(Duplicate, match="Protocol 'file' on port 0 already registered"):
-            rses.add_protocol(session, "SITE_A", "file", "localhost", 0, "/b/", rses.POSIX_IMPL, None)
+            rses.add_protocol(session, "SITE_A", "file", "localhost", 0, "/b/", protocols.POSIX_IMPL, None)
         with pytest.raises(InvalidObject, match="'lan' or 'wan'"):
-            rses.add_protocol(session, "SITE_A", "file", "h", 0, "/a/", rses.POSIX_IMPL, {"moon": {}})
+            rses.add_protocol(session, "SITE_A", "file", "h", 0, "/a/", protocols.POSIX_IMPL, {"moon": {}})
         with pytest.raises(InvalidObject, match="unknown operation 'fly'"):
-            rses.add_protocol(session, "SITE_A", "file", "h", 0, "/a/", rses.POSIX_IMPL, {"lan": {"fly": 1}})
+            rses.add_protocol(session, "SITE_A", "file", "h", 0, "/a/", protocols.POSIX_IMPL, {"lan": {"fly": 1}})
         with pytest.raises(InvalidObject, match="65535"):
             rses.add_protocol(session, "SITE_A", "root", "h", 70000, "/a/", "rucio.rse.protocols.xrootd.Default", {})
         with pytest.raises(RSENotFound):
-            rses.add_protocol(session, "NOPE", "file", "h", 0, "/a/", rses.POSIX_IMPL, None)
+            rses.add_protocol(session, "NOPE", "file", "h", 0, "/a/", protocols.POSIX_IMPL, None)
 
 
 def test_local_rse_is_what_the_posix_client_expects(database: Database, tmp_path: Path) -> None:
@@ -125,7 +127,7 @@ def test_local_rse_is_what_the_posix_client_expects(database: Database, tmp_path
             "port": 0,
             "prefix": f"{tmp_path / 'rse'}/",
             "impl": "rucio.rse.protocols.posix.Default",
-            "domains": rses.POSIX_DOMAINS,
+            "domains": protocols.POSIX_DOMAINS,
             "extended_attributes": None,
         }
     ]
@@ -140,9 +142,9 @@ def test_storage_rse_takes_paths_file_urls_and_fsspec_urls(database: Database, t
         local = rses.list_protocols(session, "LOCAL_URL")[0]
         bucket = rses.list_protocols(session, "BUCKET")[0]
         assert rses.list_protocols(session, "LOCAL_PATH")[0].prefix == f"{tmp_path}/a/"
-    assert (local.scheme, local.prefix, local.impl) == ("file", f"{tmp_path}/b/", rses.POSIX_IMPL)
+    assert (local.scheme, local.prefix, local.impl) == ("file", f"{tmp_path}/b/", protocols.POSIX_IMPL)
     assert (bucket.scheme, bucket.hostname, bucket.prefix) == ("s3", "bucket", "s3://bucket/prefix/")
-    assert bucket.impl == rses.FSSPEC_IMPL
+    assert bucket.impl == protocols.FSSPEC_IMPL
 
 
 def test_verify_checksum_attribute_reaches_rse_info(database: Database) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openvre.datalake import rses
+from openvre.datalake import protocols, rses
 from openvre.datalake.checksums import Checksums
 from openvre.datalake.errors import (
     ChecksumMismatch,
@@ -28,13 +28,15 @@ DATA_SUMS = Checksums(
 
 
 def local(root: Path, name: str = "SITE_A") -> StorageElement:
-    protocol = rses.Protocol("file", "localhost", 0, f"{root}/", rses.POSIX_IMPL, rses.POSIX_DOMAINS)
+    protocol = protocols.Protocol("file", "localhost", 0, f"{root}/", protocols.POSIX_IMPL, protocols.POSIX_DOMAINS)
     return StorageElement(name, protocol)
 
 
 def memory(name: str = "MEM") -> StorageElement:
     url = f"memory://openvre-tests/{uuid.uuid4().hex}/"
-    return StorageElement(name, rses.Protocol("memory", "localhost", 0, url, rses.FSSPEC_IMPL, rses.POSIX_DOMAINS))
+    return StorageElement(
+        name, protocols.Protocol("memory", "localhost", 0, url, protocols.FSSPEC_IMPL, protocols.POSIX_DOMAINS)
+    )
 
 
 def chunks(data: bytes, size: int = 4096) -> Iterator[bytes]:
@@ -51,14 +53,16 @@ def test_posix_pfn_is_byte_identical_to_the_client() -> None:
     storage = local(Path("/srv/rse1"))
     assert storage.path("user.root", "file1.dat") == "user/root/90/11/file1.dat"
     assert storage.pfn("user.root", "file1.dat") == "file://localhost/srv/rse1/user/root/90/11/file1.dat"
-    relative_prefix = rses.Protocol("file", "localhost", 0, "srv/rse1", rses.POSIX_IMPL, rses.POSIX_DOMAINS)
+    relative_prefix = protocols.Protocol(
+        "file", "localhost", 0, "srv/rse1", protocols.POSIX_IMPL, protocols.POSIX_DOMAINS
+    )
     assert protocol_pfn(relative_prefix, "a/b") == "file://localhost/srv/rse1/a/b"
 
 
 def test_other_protocols_put_the_port_in_and_fsspec_keeps_its_url() -> None:
-    root = rses.Protocol("root", "eos.example.org", 1094, "/eos/x", "rucio.rse.protocols.xrootd.Default", {})
+    root = protocols.Protocol("root", "eos.example.org", 1094, "/eos/x", "rucio.rse.protocols.xrootd.Default", {})
     assert protocol_pfn(root, "a/b") == "root://eos.example.org:1094/eos/x/a/b"
-    s3 = rses.Protocol("s3", "bucket", 0, "s3://bucket/prefix/", rses.FSSPEC_IMPL, {})
+    s3 = protocols.Protocol("s3", "bucket", 0, "s3://bucket/prefix/", protocols.FSSPEC_IMPL, {})
     assert protocol_pfn(s3, "a/b") == "s3://bucket/prefix/a/b"
 
 
@@ -209,7 +213,7 @@ def test_open_storage_picks_a_reachable_protocol(database: Database, tmp_path: P
         rses.add_local_rse(session, "SITE_A", tmp_path / "a")
         rses.add_rse(session, "REMOTE")
         rses.add_protocol(
-            session, "REMOTE", "root", "eos", 1094, "/x/", "rucio.rse.protocols.xrootd.Default", rses.POSIX_DOMAINS
+            session, "REMOTE", "root", "eos", 1094, "/x/", "rucio.rse.protocols.xrootd.Default", protocols.POSIX_DOMAINS
         )
         storage = open_storage(session, "SITE_A", "write")
         assert storage.root == f"{tmp_path}/a/"
