@@ -7,6 +7,7 @@ Results go to benchmarks/results.md as a markdown table.
 
 from __future__ import annotations
 
+import functools
 import os
 import statistics
 import subprocess
@@ -23,6 +24,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.rucio_server import CLIENT_REQUIREMENTS, ensure_venv  # noqa: E402
 from tests.support.vre_server import free_port, start_vre  # noqa: E402
 
 RESULTS = Path(__file__).with_name("results.md")
@@ -123,8 +125,28 @@ def credential_checks() -> tuple[float, float]:
     return password_seconds, (time.perf_counter() - started) / 10_000
 
 
+def command_start(command: list[str]) -> float:
+    """Seconds from exec to exit of a command that only prints its help: what importing it costs."""
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def cli_rows() -> list[tuple[str, str, str, str]]:
+    """`vre` commands against the official `rucio` CLI (rucio-clients, its own venv) doing the same: help."""
+    vre = str(Path(sys.executable).with_name("vre"))
+    rucio = str(ensure_venv("rucio-clients", CLIENT_REQUIREMENTS) / "rucio")
+    official = median_of(ROUNDS, lambda: command_start([rucio, "--help"]))
+    rows = []
+    for args, what in ((["data", "search", "--help"], "`vre data search --help`"), (["--help"], "`vre --help`")):
+        ours = median_of(ROUNDS, functools.partial(command_start, [vre, *args]))
+        ratio = f"{ours / official:.1f}×"
+        rows.append((f"{what} vs `rucio --help` (CLI start)", f"{ours:.2f} s", f"{official:.2f} s", ratio))
+    return rows
+
+
 def main() -> None:
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = cli_rows()
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch)
         baseline = median_of(ROUNDS, lambda: baseline_start(workdir))
