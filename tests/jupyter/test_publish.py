@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import httpx
 import pytest
 
 from tests.support.jupyter_server import JupyterServer
-from tests.support.vre_server import VreServer
+from tests.support.vre_server import VRE, VreServer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CODEMETA = DATA / "codemeta" / "python-3.0-compacted.json"
@@ -109,9 +110,28 @@ def test_search_records_and_import_one(logged_in: JupyterServer, paper: Path) ->
     found = logged_in.api("GET", "publish/records", params={"q": "Spectra to import"}).json()
     item = next(i for i in found["items"] if i["id"] == published["id"])
     assert item["doi_url"] and item["record_url"] and item["creators"][0]["name"] == "Doe, Jane"
-    assert logged_in.api("GET", "publish/communities").json()["items"] == []
     result = finished_job(logged_in, logged_in.api("POST", f"publish/records/{item['id']}/import", json={}))
     assert sorted(result["paths"]) == [f"records/{item['id']}/notes.md", f"records/{item['id']}/spectra.csv"]
     assert (logged_in.root / f"records/{item['id']}/spectra.csv").read_bytes() == (paper / "spectra.csv").read_bytes()
     escape = logged_in.api("POST", f"publish/records/{item['id']}/import", json={"path": "../x"})
     assert escape.status_code == 400 and escape.json()["error"] == "PathOutsideRoot"
+
+
+def test_communities_are_listed_for_the_record_filter(logged_in: JupyterServer, vre: VreServer) -> None:
+    token = subprocess.run(
+        [str(VRE), "token", "create", "--user", "demo", "--home", str(vre.home)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    for slug, title in (("muon-physics", "Muon physics"), ("open-data", "Open data")):
+        body = {"slug": slug, "metadata": {"title": title}}
+        headers = {"Authorization": f"Bearer {token}"}
+        created = httpx.post(f"{vre.url}/zenodo/api/communities", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+    listed = logged_in.api("GET", "publish/communities").json()["items"]
+    assert {"id": "muon-physics", "title": "Muon physics"} in listed
+    assert {"id": "open-data", "title": "Open data"} in listed
+    assert logged_in.api("GET", "publish/communities", params={"q": "muon"}).json()["items"] == [
+        {"id": "muon-physics", "title": "Muon physics"}
+    ]

@@ -149,6 +149,10 @@ class ZenodoClient:
             params["all_versions"] = "true"
         return self._json("GET", "/records", params=params)
 
+    def search_communities(self, q: str = "", *, size: int = 100, page: int = 1) -> dict[str, Any]:
+        """Communities (InvenioRDM's ``/api/communities``), ``{"hits": {"hits": [...], "total": n}}``."""
+        return self._json("GET", "/communities", params={"q": q, "size": size, "page": page})
+
     def download_file(self, file: dict[str, Any], directory: Path, *, progress: Advance | None = None) -> Path:
         """Save one record file (an entry of ``record["files"]``) as ``directory/<key>``, md5 verified.
 

@@ -14,10 +14,9 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 from tornado import web
 
-from openvre.clients.zenodo import ZenodoClient, raise_for_zenodo_error
+from openvre.clients.zenodo import ZenodoClient
 from openvre.connections import Connections
 from openvre.errors import InvalidInput
 from openvre.jupyter.handlers.base import WorkspaceHandler, string_arg
@@ -147,11 +146,9 @@ def record_item(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def communities(repository: ZenodoClient, token: str | None) -> list[dict[str, Any]]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = httpx.get(f"{repository.api_url}/communities", params={"size": 100}, headers=headers, timeout=30)
-    raise_for_zenodo_error(response)
-    hits = (response.json().get("hits") or {}).get("hits") or []
+def communities(repository: ZenodoClient, query: str = "") -> list[dict[str, Any]]:
+    """The communities to filter records by, as the panel lists them: slug and title."""
+    hits = (repository.search_communities(query).get("hits") or {}).get("hits") or []
     return [
         {"id": c.get("slug") or c["id"], "title": (c.get("metadata") or {}).get("title") or c.get("title")}
         for c in hits
@@ -260,7 +257,7 @@ class CommunitiesHandler(PublishHandler):
     @web.authenticated
     async def get(self) -> None:
         repository = await self.repository()
-        self.reply({"items": await self.blocking(communities, repository, self.workspace.service_token("repository"))})
+        self.reply({"items": await self.blocking(communities, repository, self.get_argument("q", ""))})
 
 
 class ImportHandler(PublishHandler):
