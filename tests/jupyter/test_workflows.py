@@ -129,3 +129,20 @@ def test_a_cwl_run_s_graph_comes_from_its_workflow_file(logged_in: JupyterServer
     job = logged_in.wait_job(chosen.json()["job"])
     assert job["state"] == "done", job
     assert sorted(job["result"]["paths"]) == ["mine/workflow/hello.cwl", "mine/workflow/job.yml"]
+
+
+def test_the_list_pages_oldest_or_newest_first(logged_in: JupyterServer, hello: str) -> None:
+    runs = [submitted(logged_in, {"path": hello, "name": "paged"}) for _ in range(3)]
+    for workflow in runs:
+        wait_status(logged_in, workflow, {"finished", "failed"})
+
+    def page(sort: str, number: int) -> list[str]:
+        params = {"search": "paged", "sort": sort, "page": str(number), "size": "2"}
+        answer = logged_in.api("GET", "workflows", params=params).json()
+        assert answer["total"] == 3
+        return [item["workflow"] for item in answer["items"]]
+
+    assert page("asc", 1) + page("asc", 2) == ["paged.1", "paged.2", "paged.3"] == runs
+    assert page("desc", 1) + page("desc", 2) == ["paged.3", "paged.2", "paged.1"]
+    refused = logged_in.api("GET", "workflows", params={"sort": "sideways"})
+    assert refused.status_code == 400 and refused.json()["fields"][0]["field"] == "sort"

@@ -93,10 +93,16 @@ class ReanaClient:
         page: int | None = None,
         size: int | None = None,
         include_progress: bool = False,
+        sort: str | None = None,
     ) -> dict[str, Any]:
-        """``{"items": [...], "total": n}``; ``statuses`` as REANA's one CSV value, ``name`` a substring."""
+        """``{"items": [...], "total": n}``; ``statuses`` as REANA's one CSV value, ``name`` a substring.
+
+        ``sort`` ("asc": oldest first, "desc": newest first) is REANA's API parameter, which reana-client
+        itself never sends (it sorts the page it got).
+        """
         params = {
             "type": "batch",
+            "sort": sort,
             "status": ",".join(statuses) if statuses else None,
             "search": json.dumps({"name": [name]}) if name else None,
             "page": page,

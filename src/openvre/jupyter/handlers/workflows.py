@@ -54,13 +54,8 @@ def list_runs(
     reana: ReanaClient, status: str | None, search: str | None, sort: str, page: int, size: int
 ) -> dict[str, Any]:
     statuses = [status] if status else [s for s in STATUSES if s != "deleted"]
-    if sort == "asc":  # the client asks newest first; the oldest first needs every run, then a page of them
-        found = reana.get_workflows(statuses=statuses, name=search, include_progress=True)
-        items = list(reversed(found["items"]))[(page - 1) * size : page * size]
-    else:
-        found = reana.get_workflows(statuses=statuses, name=search, page=page, size=size, include_progress=True)
-        items = found["items"]
-    return {"items": [summary(item) for item in items], "total": found["total"]}
+    found = reana.get_workflows(statuses=statuses, name=search, page=page, size=size, include_progress=True, sort=sort)
+    return {"items": [summary(item) for item in found["items"]], "total": found["total"]}
 
 
 def run_details(reana: ReanaClient, workflow: str) -> dict[str, Any]:
@@ -166,6 +161,8 @@ class WorkflowsHandler(WorkspaceHandler):
         if status is not None and status not in STATUSES:
             raise InvalidInput(f"status {status!r} is not one of {', '.join(STATUSES)}", field="status")
         sort = self.get_argument("sort", "desc")
+        if sort not in ("asc", "desc"):
+            raise InvalidInput(f"sort {sort!r} is not asc (oldest first) or desc (newest first)", field="sort")
         page, size = self.int_arg("page", 1, 10_000), self.int_arg("size", 20, 500)
         reana = await self.reana()
         self.reply(
