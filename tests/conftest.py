@@ -12,9 +12,13 @@ from fastapi.testclient import TestClient
 
 from openvre import identity
 from openvre.app import create_app
-from openvre.db import Database
+from openvre.db import STRICT_EVENT_LOOP_ENV, Database
 from openvre.settings import Settings, load_settings
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
+
+# Every database the tests open, in this process and in the `vre up` they start, refuses a transaction on
+# an event loop (openvre.db): the deadlock it causes only shows under concurrent requests.
+os.environ[STRICT_EVENT_LOOP_ENV] = "1"
 
 ADMIN_PASSWORD = "admin-password-for-tests"
 USER_PASSWORD = "alice-password-for-tests"

@@ -11,6 +11,8 @@ later upgraded to a write, while readers keep reading the last committed state.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +27,10 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# "1": a transaction that begins on a thread running an asyncio event loop raises. openvre's tests set it:
+# such a transaction holds SQLite's write lock while the loop cannot serve the request that would release
+# it, and every request then stalls until the busy timeout ("database is locked").
+STRICT_EVENT_LOOP_ENV = "OPENVRE_TEST_STRICT_EVENT_LOOP"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -96,13 +102,32 @@ class Database:
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        _guard_event_loop(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _configure_sqlite_connection)
+    _guard_event_loop(engine)
     event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def _guard_event_loop(engine: Engine) -> None:
+    if os.environ.get(STRICT_EVENT_LOOP_ENV) == "1":
+        event.listen(engine, "begin", _refuse_on_event_loop)
+
+
+def _refuse_on_event_loop(_connection: Any) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # a worker thread (a `def` route, asyncio.to_thread) or a plain script: as it should be
+    raise RuntimeError(
+        "a database transaction began on the asyncio event loop; make the route a plain `def` (FastAPI runs it "
+        "in its thread pool) or call the database through asyncio.to_thread"
+    )
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

@@ -1,9 +1,11 @@
 """The embedded database must take concurrent writers without 'database is locked'."""
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from openvre import identity
@@ -45,3 +47,26 @@ def test_concurrent_writers_on_sqlite_never_see_database_is_locked(tmp_path: Pat
     with first.transaction() as session:
         assert len(identity.list_tokens(session, "alice")) == 200
         assert {identity.authenticate_token(session, s).username for s in secrets} == {"alice"}
+
+
+def test_a_transaction_on_the_event_loop_is_refused_under_the_tests_guard(tmp_path: Path) -> None:
+    """The tests run with the guard on (tests/conftest.py); the same work in a worker thread is allowed."""
+    database = Database(f"sqlite:///{tmp_path / 'guard.db'}")
+
+    def query() -> int:
+        with database.transaction() as session:
+            return int(session.execute(text("SELECT 1")).scalar_one())
+
+    async def on_the_loop() -> int:
+        return query()
+
+    async def in_a_thread() -> int:
+        return await asyncio.to_thread(query)
+
+    try:
+        with pytest.raises(RuntimeError, match="began on the asyncio event loop"):
+            asyncio.run(on_the_loop())
+        assert asyncio.run(in_a_thread()) == 1
+        assert query() == 1
+    finally:
+        database.dispose()

@@ -99,7 +99,7 @@ class TransferAgent:
 
     async def run(self, stop: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
-        self.recover()
+        await asyncio.to_thread(self.recover)  # not on the loop: it holds the write lock while it runs
         while not stop.is_set():
             try:
                 report = await asyncio.to_thread(self.run_once)
