@@ -18,7 +18,7 @@ from openvre.credentials import save_token
 from openvre.repository.codemeta import codemeta_to_deposit
 from openvre.repository.metadata import validate_metadata
 from openvre.settings import load_settings
-from tests.support.vre_server import VRE, start_vre
+from tests.support.vre_server import VRE, create_token, start_vre
 
 DEMO_FILES = {
     "README.md",
@@ -63,12 +63,7 @@ def test_demo_files_are_valid_and_the_workflow_runs_to_finished(tmp_path: Path) 
     server = start_vre(home, "--demo", env={"OPENVRE_HOME": str(home), "PATH": path})
     try:
         (home / "openvre.toml").write_text(f"port = {server.url.rsplit(':', 1)[1]}\n")
-        token = subprocess.run(
-            [str(VRE), "token", "create", "--user", "demo", "--home", str(home)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        token = create_token(str(home), "demo")
         save_token(load_settings(home=home), token)
         analysis = home / "lab" / "dimuon"
         env = {**os.environ, "OPENVRE_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "200"}

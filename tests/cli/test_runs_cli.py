@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.vre_server import VRE, VreServer, start_vre
+from tests.support.vre_server import VRE, VreServer, create_token, start_vre
 
 HELLO = Path(__file__).resolve().parents[1] / "data" / "workflows" / "serial-hello"
 
@@ -43,9 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VreServer]:
 @pytest.fixture
 def vre(server: VreServer, tmp_path: Path) -> Vre:
     home = str(server.home)
-    token = subprocess.run(
-        [str(VRE), "token", "create", "--user", "admin", "--home", home], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    token = create_token(home, "admin")
     environment = {
         **os.environ,
         "NO_COLOR": "1",

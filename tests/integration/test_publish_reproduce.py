@@ -27,7 +27,7 @@ import pytest
 
 from openvre.credentials import save_token
 from openvre.settings import load_settings
-from tests.support.vre_server import VRE, VreServer, start_vre
+from tests.support.vre_server import VRE, VreServer, create_token, start_vre
 
 DIMUON = Path(__file__).resolve().parents[1] / "data" / "workflows" / "dimuon"
 _DOI = re.compile(r"published DOI (\S+)")
@@ -54,10 +54,7 @@ class Vre:
 
 
 def token_for(home: Path, user: str) -> str:
-    created = subprocess.run(
-        [str(VRE), "token", "create", "--user", user, "--home", str(home)], capture_output=True, text=True, check=True
-    )
-    return created.stdout.strip()
+    return create_token(home, user)
 
 
 @pytest.fixture(scope="module")

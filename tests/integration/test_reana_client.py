@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.rucio_server import ensure_venv
-from tests.support.vre_server import VRE, VreServer, start_vre
+from tests.support.vre_server import VreServer, start_vre
 
 HELLO = Path(__file__).resolve().parents[1] / "data" / "workflows" / "serial-hello"
 PASSWORD = "admin-password-for-reana"
@@ -82,14 +82,7 @@ def openvre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VreServer]:
 
 @pytest.fixture(scope="module")
 def token(openvre: VreServer) -> str:
-    created = subprocess.run(
-        [str(VRE), "token", "create", "--user", "admin", "--home", str(openvre.home)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return created.stdout.strip()
+    return openvre.token("admin")
 
 
 def _client(bindir: Path, openvre: VreServer, token: str, workdir: Path) -> ReanaClient:

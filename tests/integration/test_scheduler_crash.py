@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 from openvre.clients.reana import ReanaClient
 from openvre.workflows.scheduler import CRASH_REASON
 from openvre.workflows.submit import submit_run
-from tests.support.vre_server import VRE, VreServer, start_vre
+from tests.support.vre_server import VreServer, create_token, start_vre
 
 HELLO = Path(__file__).resolve().parents[1] / "data" / "workflows" / "serial-hello"
 ENV = {"OPENVRE_ADMIN_PASSWORD": "crash-test-password"}
@@ -35,12 +34,7 @@ def _wait(client: ReanaClient, run: str, status: str, timeout: float = 30) -> di
 def test_kill_9_mid_run_then_restart(tmp_path: Path) -> None:
     home, analysis = tmp_path / "home", Path(shutil.copytree(HELLO, tmp_path / "analysis"))
     first = start_vre(home, "--no-demo", env=ENV)
-    token = subprocess.run(
-        [str(VRE), "token", "create", "--user", "admin", "--home", str(home)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    token = create_token(str(home), "admin")
     with _client(first, token) as client:
         list(submit_run(client, analysis / "reana.yaml", name="crash", parameters={"sleeptime": "60"}))
         _wait(client, "crash.1", "running")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.rucio_server import RucioServer
-from tests.support.vre_server import VRE, start_vre
+from tests.support.vre_server import VRE, create_token, start_vre
 
 
 @dataclass
@@ -32,9 +32,7 @@ class Backend:
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     home = tmp_path_factory.mktemp("embedded") / "home"
     server = start_vre(home, env={"OPENVRE_ADMIN_PASSWORD": "admin-password-data"})
-    token = subprocess.run(
-        [str(VRE), "token", "create", "--user", "demo", "--home", str(home)], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    token = create_token(str(home), "demo")
     port = server.url.rsplit(":", 1)[1]
     yield Backend(
         "embedded", {"OPENVRE_HOME": str(home), "OPENVRE_PORT": port, "OPENVRE_TOKEN": token}, "ARCHIVE", "user.demo"

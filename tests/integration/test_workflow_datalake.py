@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.rucio_server import CLIENT_REQUIREMENTS, ensure_venv
-from tests.support.vre_server import VRE, VreServer, start_vre
+from tests.support.vre_server import VRE, VreServer, create_token, start_vre
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "data" / "workflows" / "rucio-inputs"
 
@@ -28,9 +28,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VreServer]:
 
 def test_a_step_downloads_a_did_and_outputs_are_registered(server: VreServer, tmp_path: Path) -> None:
     home = str(server.home)
-    token = subprocess.run(
-        [str(VRE), "token", "create", "--user", "demo", "--home", home], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    token = create_token(home, "demo")
     env = {
         **os.environ,
         "NO_COLOR": "1",

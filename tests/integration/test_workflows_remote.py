@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.vre_server import VRE, VreServer, start_vre
+from tests.support.vre_server import VRE, VreServer, create_token, start_vre
 
 HELLO = Path(__file__).resolve().parents[1] / "data" / "workflows" / "serial-hello"
 
@@ -26,12 +26,7 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VreServer]:
 
 
 def test_the_cli_runs_on_the_configured_remote_workflows_service(remote: VreServer, tmp_path: Path) -> None:
-    token = subprocess.run(
-        [str(VRE), "token", "create", "--user", "admin", "--home", str(remote.home)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    token = create_token(str(remote.home), "admin")
     local_home = tmp_path / "laptop"  # this machine's own openvre: its workflows service is the remote one
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("OPENVRE_")},

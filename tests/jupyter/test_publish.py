@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from tests.support.jupyter_server import JupyterServer
-from tests.support.vre_server import VRE, VreServer
+from tests.support.vre_server import VreServer, create_token
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CODEMETA = DATA / "codemeta" / "python-3.0-compacted.json"
@@ -118,12 +117,7 @@ def test_search_records_and_import_one(logged_in: JupyterServer, paper: Path) ->
 
 
 def test_communities_are_listed_for_the_record_filter(logged_in: JupyterServer, vre: VreServer) -> None:
-    token = subprocess.run(
-        [str(VRE), "token", "create", "--user", "demo", "--home", str(vre.home)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    token = create_token(str(vre.home), "demo")
     for slug, title in (("muon-physics", "Muon physics"), ("open-data", "Open data")):
         body = {"slug": slug, "metadata": {"title": title}}
         headers = {"Authorization": f"Bearer {token}"}

@@ -42,6 +42,10 @@ class VreServer:
     def output(self) -> str:
         return self.log.read_text()
 
+    def token(self, user: str = "admin") -> str:
+        """A new API token for ``user`` of this server (``vre token create``, as an administrator makes one)."""
+        return create_token(self.home, user)
+
     def demo_password(self, timeout: float = 10) -> str:
         """The demo account's password, which `vre up --demo` prints once, on the home's first start."""
         deadline = time.monotonic() + timeout
@@ -53,6 +57,15 @@ class VreServer:
 
 
 DEMO_PASSWORD = re.compile(r"demo password\s+(\S+)")
+
+
+def create_token(home: Path, user: str) -> str:
+    """``vre token create --user USER --home HOME``: a token for scripts and clients, straight from the database."""
+    made = subprocess.run(
+        [str(VRE), "token", "create", "--user", user, "--home", str(home)], capture_output=True, text=True, check=False
+    )
+    assert made.returncode == 0, made.stderr
+    return made.stdout.strip()
 
 
 def free_port() -> int:

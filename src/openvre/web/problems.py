@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -19,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openvre import errors
+from openvre.web.wire import log_unexpected
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,7 @@ async def _validation_error(request: Request, error: Exception) -> Response:
 
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:
-    error_id = uuid.uuid4().hex[:12]
-    log.error("error %s on %s %s", error_id, request.method, request.url.path, exc_info=error)
+    error_id = log_unexpected(request, error)
     return problem_response(
         request,
         500,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
@@ -24,6 +23,7 @@ from openvre import errors
 from openvre.datalake import errors as lake_errors
 from openvre.identity import Account, authenticate_token, may
 from openvre.web.deps import DatabaseDep
+from openvre.web.wire import log_unexpected, read_json_body, request_token
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +81,7 @@ def created(body: Any = "Created") -> Response:
 
 
 async def json_body(request: Request) -> Any:
-    """The request's JSON body; the client sends it without a Content-Type header."""
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError as error:
-        raise lake_errors.InvalidObject(f"the request body is not valid JSON: {error}") from None
+    return await read_json_body(request, lake_errors.InvalidObject)
 
 
 # As a dependency, the body is read on the event loop before a sync route runs in the thread pool: routes
@@ -137,8 +130,7 @@ async def _validation_error(_request: Request, error: Exception) -> Response:
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
-    error_id = uuid.uuid4().hex[:12]
-    log.error("error %s on %s %s", error_id, request.method, request.url.path, exc_info=error)
+    error_id = log_unexpected(request, error)
     return rucio_error("RucioException", f"unexpected server error, logged under id {error_id}", 500)
 
 
@@ -151,10 +143,7 @@ def install_rucio_error_handlers(app: FastAPI) -> None:
 
 def rucio_caller(request: Request, database: DatabaseDep) -> Account:
     """The account behind ``X-Rucio-Auth-Token`` (or ``Authorization: Bearer``, for openvre's own tools)."""
-    token = request.headers.get("x-rucio-auth-token", "").strip()
-    if not token:
-        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-        token = bearer.strip() if scheme.lower() == "bearer" else ""
+    token = request_token(request, header="x-rucio-auth-token")
     if not token:
         raise errors.InvalidToken("Token must be set: log in with GET /auth/userpass first")
     with database.transaction() as session:

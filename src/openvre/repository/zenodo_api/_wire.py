@@ -12,10 +12,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +34,7 @@ from openvre.repository.deposits import Deposition
 from openvre.repository.errors import CorruptedFile, DepositionNotFound, InvalidMetadata
 from openvre.settings import Settings
 from openvre.web.deps import DatabaseDep
+from openvre.web.wire import log_unexpected, read_json_body, request_token
 
 log = logging.getLogger(__name__)
 
@@ -98,17 +97,9 @@ LinksDep = Annotated[Links, Depends(get_links)]
 ConfigDep = Annotated[RepositoryConfig, Depends(get_config)]
 
 
-def request_token(request: Request) -> str | None:
-    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and bearer.strip():
-        return bearer.strip()
-    token = request.query_params.get("access_token", "").strip()
-    return token or None
-
-
 def optional_caller(request: Request, database: DatabaseDep) -> Account | None:
     """The account behind the request's token, ``None`` without one; a bad token is refused, never ignored."""
-    token = request_token(request)
+    token = request_token(request, query="access_token")
     if token is None:
         return None
     with database.transaction() as session:
@@ -137,13 +128,7 @@ def own_deposition(session: Session, config: RepositoryConfig, recid: int, calle
 
 
 async def json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError as error:
-        raise errors.InvalidInput(f"the request body is not valid JSON: {error}; send a JSON object") from None
+    return await read_json_body(request, errors.InvalidInput)
 
 
 def flag(value: str | None) -> bool:
@@ -200,8 +185,7 @@ async def _validation_error(_request: Request, error: Exception) -> Response:
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
-    error_id = uuid.uuid4().hex[:12]
-    log.error("error %s on %s %s", error_id, request.method, request.url.path, exc_info=error)
+    error_id = log_unexpected(request, error)
     return zenodo_error(500, f"unexpected server error, logged under id {error_id}; quote it to the administrator")
 
 

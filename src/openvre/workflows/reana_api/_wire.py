@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from openvre import errors
 from openvre.identity import Account, authenticate_token, may
 from openvre.web.deps import DatabaseDep
+from openvre.web.wire import log_unexpected, read_json_body, request_token
 from openvre.workflows import errors as workflow_errors
 
 log = logging.getLogger(__name__)
@@ -56,15 +56,8 @@ def message(text: str, status_code: int) -> JSONResponse:
 
 
 async def json_body(request: Request) -> Any:
-    """The JSON body, if any, whatever its Content-Type: reana-client sends some (the steps of ``logs``)
-    even on GET. A dependency, so the routes using it stay plain functions that FastAPI runs in a thread."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError as error:
-        raise errors.InvalidInput(f"the request body is not valid JSON: {error}") from None
+    """reana-client sends a JSON body even on GET (the steps of ``logs``)."""
+    return await read_json_body(request, errors.InvalidInput)
 
 
 async def _openvre_error(_request: Request, error: Exception) -> Response:
@@ -89,8 +82,7 @@ async def _validation_error(_request: Request, error: Exception) -> Response:
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
-    error_id = uuid.uuid4().hex[:12]
-    log.error("error %s on %s %s", error_id, request.method, request.url.path, exc_info=error)
+    error_id = log_unexpected(request, error)
     return message(f"unexpected server error, logged under id {error_id}", 500)
 
 
@@ -103,10 +95,7 @@ def install_reana_error_handlers(app: FastAPI) -> None:
 
 def reana_caller(request: Request, database: DatabaseDep) -> Account:
     """The account behind ``?access_token=`` (reana-client) or ``Authorization: Bearer`` (other tools)."""
-    token = request.query_params.get("access_token", "").strip()
-    if not token:
-        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-        token = bearer.strip() if scheme.lower() == "bearer" else ""
+    token = request_token(request, query="access_token")
     if not token:
         raise NotSignedIn(
             "User not signed in: set REANA_ACCESS_TOKEN to an openvre API token "
