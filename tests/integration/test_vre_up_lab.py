@@ -108,6 +108,17 @@ def test_health_and_vre_status_say_the_lab_answers_without_giving_its_token(serv
     assert f"JupyterLab workspace ok: open {server.url}/lab" in status.stdout
 
 
+def test_the_lab_keeps_its_layout_in_the_openvre_home(server: VreServer) -> None:
+    """Two openvre homes (or a user's other labs) never restore each other's panels."""
+    headers = {"Authorization": f"token {lab_token(server)}"}
+    layout = {"data": {"layout-restorer:data": {}}, "metadata": {"id": "openvre-layout-test"}}
+    saved = httpx.put(f"{server.lab_url}/lab/api/workspaces/openvre-layout-test", json=layout, headers=headers)
+    assert saved.status_code == 204, saved.text
+    kept = list((server.home / "jupyter-workspaces").glob("openvre-layout-test*.jupyterlab-workspace"))
+    assert len(kept) == 1
+    assert not list((Path.home() / ".jupyter" / "lab" / "workspaces").glob("openvre-layout-test*"))
+
+
 def test_the_banner_shows_the_lab_and_its_log(server: VreServer) -> None:
     output = server.output()
     assert f"JupyterLab  {server.lab_url}/lab" in output

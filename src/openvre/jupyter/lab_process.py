@@ -110,6 +110,8 @@ class LabProcess:
             f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0",  # the portal already told users this port
             f"--ServerApp.root_dir={self.info.root_dir}",
+            # The layout (open panels, tabs) belongs to this openvre home, not to every lab of the user's account.
+            f"--LabApp.workspaces_dir={self.settings.home / 'jupyter-workspaces'}",
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             # Voilà loads every federated extension into dashboards; openvre's panels don't belong there.
