@@ -180,7 +180,9 @@ export class DataPanel extends OpenvrePanel {
             const wasMoving = MOVING.has(before);
             this.setRowState(row, info.state, info);
             settled ||= before === 'replicating' && !MOVING.has(info.state);
-            if (wasMoving && info.state === 'available' && this.selected === did) {
+            if (wasMoving && !MOVING.has(info.state) && this.selected === did) {
+              // The rule's "bringing the rest" is over: say how it ended instead of leaving it standing.
+              this.say(`${STATE_WORDS[info.state] ?? info.state}: ${info.message}`, info.state === 'stuck');
               void this.loadDetailsBody(did);
             }
           }
@@ -241,7 +243,7 @@ export class DataPanel extends OpenvrePanel {
     this.details.hidden = false;
     this.lifetime = h('input', {
       class: 'jp-mod-styled ovre-input ovre-lifetime', type: 'number', min: 60, step: 60, 'data-testid': 'lifetime',
-      'aria-label': 'Lifetime in seconds', placeholder: 'lifetime (s), empty: keep'
+      'aria-label': 'Lifetime in seconds', placeholder: 'lifetime (s); empty: keep'
     });
     const lifetimeHint = h('span', { class: 'ovre-hint' });
     this.lifetime.addEventListener('input', () => {
@@ -317,7 +319,7 @@ export class DataPanel extends OpenvrePanel {
       if (row) {
         this.setRowState(row, answer.availability.state, answer.availability);
       }
-      this.say(`Rule ${answer.rule_id} created: ${answer.availability.message || STATE_WORDS[answer.availability.state]}`);
+      this.say(`Rule ${answer.rule_id.slice(0, 8)}… created: ${answer.availability.message || STATE_WORDS[answer.availability.state]}`);
       this.schedulePoll();
       this.refreshOthers([did]);
       void this.loadDetailsBody(did);

@@ -112,6 +112,8 @@ def test_the_lab_opens_logged_in_with_the_three_panels(lab: Page) -> None:
 def test_find_make_available_and_read_in_a_notebook(lab: Page, workspace: Workspace) -> None:
     figures = Figures("tour-data")
     panel = open_panel(lab, "openvre-data")
+    box = panel.bounding_box()
+    assert box is not None and box["width"] >= 360, box  # the sidebar widens to the panel's min-width
     search = panel.get_by_test_id("data-search")
 
     search.fill("user.demo:dimuon*")
@@ -147,6 +149,7 @@ def test_find_make_available_and_read_in_a_notebook(lab: Page, workspace: Worksp
     panel.get_by_test_id("make-available").click()
     expect(state).to_have_attribute("data-state", "available", timeout=60_000)
     shown_at = time.perf_counter()
+    expect(panel.get_by_text("available: 3 of 3 file(s) on LOCAL")).to_be_visible()  # not "bringing the rest"
     figures.record("make_available_to_available_s", clock.seconds())  # the transfer of 3 files included
     figures.record("available_shown_after_transfer_s", shown_at - watch.wait())
     for run in (1, 2, 3):  # the dataset's files arrived with it, and their rows say so too
