@@ -46,7 +46,7 @@ lint: install
 
 # pytest exits 5 when it collects no test, which fails this target like any other failure.
 test: install system-deps lint
-	OPENVRE_REQUIRE_POSTGRES=1 $(BIN)/pytest
+	OPENVRE_TEST_REQUIRE_POSTGRES=1 $(BIN)/pytest
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -43,7 +43,7 @@ def postgres_admin_url() -> Iterator[str]:
         with postgres_server() as url:
             yield url
     except PostgresUnavailable as error:
-        if os.environ.get("OPENVRE_REQUIRE_POSTGRES") == "1":
+        if os.environ.get("OPENVRE_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(str(error))
         pytest.skip(str(error))
 

@@ -19,7 +19,9 @@ Example ``openvre.toml``::
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Mapping
 from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
@@ -207,13 +209,54 @@ def load_settings(**overrides: Any) -> Settings:
     config_file = overrides.pop("config_file", None)
     reset = _requested_config_file.set(Path(config_file) if config_file else None)
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as error:
         raise InvalidSettings(describe_settings_errors(error)) from None
     except ValueError as error:  # a malformed TOML file
         raise InvalidSettings(f"cannot read the configuration file: {error}") from None
     finally:
         _requested_config_file.reset(reset)
+    misspelled = unknown_variables(os.environ)
+    if misspelled:
+        raise InvalidSettings("unknown settings in the environment:\n  " + "\n  ".join(misspelled))
+    return settings
+
+
+# OPENVRE_ variables openvre reads that are not fields of Settings; OPENVRE_TEST_* belong to its test suite.
+OTHER_VARIABLES = (f"{ENV_PREFIX}CONFIG", f"{ENV_PREFIX}TOKEN", f"{ENV_PREFIX}YADAGE_PYTHON")
+OTHER_PREFIXES = (f"{ENV_PREFIX}TEST_",)
+
+
+def setting_variables() -> list[str]:
+    """Every environment variable that sets something, nested ones included (OPENVRE_DATALAKE__URL)."""
+    names = list(OTHER_VARIABLES)
+    for field_name, field in Settings.model_fields.items():
+        nested = (
+            field.annotation if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel) else None
+        )
+        if nested is None:
+            names.append(f"{ENV_PREFIX}{field_name.upper()}")
+        else:
+            names += [f"{ENV_PREFIX}{field_name.upper()}{NESTED_DELIMITER}{sub.upper()}" for sub in nested.model_fields]
+    return names
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """A line for each OPENVRE_ variable that sets nothing, with the setting it was probably meant to be.
+
+    pydantic-settings ignores environment variables it has no field for, so a misspelt one would
+    silently leave its setting at the default, which is hard to notice.
+    """
+    known = setting_variables()
+    lines = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known or upper.startswith(OTHER_PREFIXES):
+            continue
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]}?" if close else "see the settings table in the README"
+        lines.append(f"{name}: no such setting; {hint} (unset it, or fix its name)")
+    return lines
 
 
 def describe_settings_errors(error: ValidationError) -> str:

@@ -101,3 +101,20 @@ def test_missing_explicit_config_file_is_reported(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("OPENVRE_CONFIG", str(tmp_path / "nope.toml"))
     with pytest.raises(InvalidSettings, match="OPENVRE_CONFIG: no such file"):
         load_settings(home=tmp_path)
+
+
+def test_a_misspelt_variable_is_refused_naming_the_one_meant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENVRE_DATALAKE__URLL", "http://rucio.example.org")
+    monkeypatch.setenv("OPENVRE_PROT", "9000")
+    with pytest.raises(InvalidSettings) as caught:
+        load_settings(home=tmp_path)
+    assert "OPENVRE_DATALAKE__URLL: no such setting; did you mean OPENVRE_DATALAKE__URL?" in caught.value.message
+    assert "OPENVRE_PROT: no such setting; did you mean OPENVRE_PORT?" in caught.value.message
+
+
+def test_variables_openvre_reads_outside_the_settings_are_not_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("OPENVRE_TOKEN", "OPENVRE_YADAGE_PYTHON", "OPENVRE_TEST_ANYTHING", "OPENVRE_DATALAKE__LOCAL_RSE"):
+        monkeypatch.setenv(name, "x")
+    assert load_settings(home=tmp_path).datalake.local_rse == "x"

@@ -4,7 +4,7 @@ The image is imported once per machine (podman keeps it in its storage) from a r
 of busybox-static and a marker file, ``/etc/openvre-image``, that the host does not have. Podman is
 pointed at a test-owned containers.conf (runc, explicit ulimits: what this kind of machine needs)
 instead of /etc. When podman cannot run a container here, the tests skip with the probe's error, or
-fail with it under CI or ``OPENVRE_REQUIRE_PODMAN=1``, so CI never silently skips them.
+fail with it under CI or ``OPENVRE_TEST_REQUIRE_PODMAN=1``, so CI never silently skips them.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def podman_image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         problem = _build_and_probe(directory)
         if problem is not None:
-            if os.environ.get("CI") or os.environ.get("OPENVRE_REQUIRE_PODMAN") == "1":
+            if os.environ.get("CI") or os.environ.get("OPENVRE_TEST_REQUIRE_PODMAN") == "1":
                 pytest.fail(f"podman cannot run containers on this machine: {problem}")
             pytest.skip(f"podman cannot run containers on this machine: {problem}")
         yield TEST_IMAGE
