@@ -15,6 +15,7 @@ from openvre.app import create_app
 from openvre.db import STRICT_EVENT_LOOP_ENV, Database
 from openvre.settings import Settings, load_settings
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
+from tests.support.rucio_server import RucioServer, start_rucio_server
 
 # Every database the tests open, in this process and in the `vre up` they start, refuses a transaction on
 # an event loop (openvre.db): the deadlock it causes only shows under concurrent requests.
@@ -93,3 +94,10 @@ def alice_token(app_database: Database, alice: str) -> str:
 @pytest.fixture
 def admin_token(app_database: Database) -> str:
     return make_token(app_database, identity.ADMIN_USERNAME)
+
+
+@pytest.fixture(scope="session")
+def real_rucio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RucioServer]:
+    """One real Rucio server per session (browser and integration tests): each test uses its own file names."""
+    with start_rucio_server(tmp_path_factory.mktemp("rucio-server")) as server:
+        yield server

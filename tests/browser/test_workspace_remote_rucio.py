@@ -18,16 +18,16 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.workspace import open_lab, open_panel
-from tests.support.rucio_server import RucioServer, start_rucio_server
+from tests.support.rucio_server import RucioServer
 from tests.support.vre_server import VRE, VreServer, start_vre
 
 pytestmark = [pytest.mark.browser, pytest.mark.rucio_server]
 
 
 @pytest.fixture(scope="module")
-def rucio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RucioServer]:
-    with start_rucio_server(tmp_path_factory.mktemp("rucio-for-lab")) as server:
-        yield server
+def rucio(real_rucio: RucioServer) -> RucioServer:
+    """The suite's one real Rucio server (tests/conftest.py): starting one takes 10-15 s."""
+    return real_rucio
 
 
 def remote_settings(server: RucioServer) -> dict[str, str]:
