@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from openvre.cli import COMMANDS
+from openvre.cli import COMMANDS, load_command
 from tests.support.vre_server import VRE
 
 SERVER_SIDE = ("sqlalchemy", "alembic", "fastapi", "argon2", "uvicorn")
@@ -18,6 +18,16 @@ def test_help_lists_every_command_with_its_summary() -> None:
     rows = [line.split() for line in shown.stdout.splitlines() if line.startswith("│ ")]
     listed = [row[1] for row in rows if len(row) > 2 and row[1][0].isalpha()]
     assert listed == list(COMMANDS)
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_listed_summary_is_the_commands_own(name: str) -> None:
+    assert COMMANDS[name].summary == load_command(name).get_short_help_str(limit=500)
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    typo = subprocess.run([str(VRE), "dat"], capture_output=True, text=True, check=False)
+    assert typo.returncode == 2 and "No such command" in typo.stderr and "data" in typo.stderr
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
