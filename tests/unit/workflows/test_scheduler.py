@@ -37,14 +37,20 @@ def _queued_run(database: Database, config: WorkflowsConfig, spec: dict[str, Any
         return runs.start_run(session, "alice", run.id, parameters=parameters)
 
 
+def _stop(database: Database, run_id: str) -> None:
+    with database.transaction() as session:
+        runs.stop_run(session, "alice", run_id)
+
+
 def _get(database: Database, run_id: str) -> runs.Run:
     with database.transaction() as session:
         return runs.get_run(session, "alice", run_id)
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
+    """Wait for ``condition``, asked in a thread: it reads the database, which the loop's thread must not."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not await asyncio.to_thread(condition):
         assert time.monotonic() < deadline, "condition not reached in time"
         await asyncio.sleep(0.05)
 
@@ -102,8 +108,7 @@ def test_a_stop_request_stops_the_running_step(
 
     async def body() -> None:
         await _until(lambda: _get(database, run.id).progress.running == 1)
-        with database.transaction() as session:
-            runs.stop_run(session, "alice", run.id)
+        await asyncio.to_thread(_stop, database, run.id)
         scheduler.wake()
         started = time.monotonic()
         await _until(lambda: _get(database, run.id).status is RunStatus.STOPPED)
