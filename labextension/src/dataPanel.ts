@@ -1,5 +1,5 @@
 /**
- * The Data Lake panel: search DIDs, see where their data is (live: availability polled every 0.75 s only for
+ * The Data Lake panel: search DIDs, see where their data is (live: availability polled every 0.5 s only for
  * rows that are still replicating), make them available, download them, add them to the current notebook.
  */
 import { INotebookTracker } from '@jupyterlab/notebook';
@@ -11,7 +11,7 @@ import { addToNotebook, reportError } from './notebook';
 import { OpenvrePanel } from './panel';
 import { SessionModel } from './session';
 
-const POLL_MS = 750;
+const POLL_MS = 500;
 const STATE_WORDS: Record<string, string> = {
   available: 'available',
   replicating: 'replicating',
