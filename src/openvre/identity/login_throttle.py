@@ -47,8 +47,8 @@ class LoginThrottle:
     @contextmanager
     def attempt(self, username: str) -> Iterator[None]:
         """Around one password check: refuses while the name must wait, counts a wrong password, forgets on success."""
+        self.check(username)
         key = username.strip().lower()
-        self.check(key)
         try:
             yield
         except InvalidCredentials:

@@ -25,13 +25,14 @@ def public_base_url(request: Request, settings: SettingsDep) -> str:
 def health(request: Request, settings: SettingsDep, database: DatabaseDep) -> dict[str, Any]:
     database_ok = database.ping()
     mounted: frozenset[str] = request.app.state.mounted_services
-    services = service_statuses(settings, public_base_url(request, settings), mounted)
+    base_url = public_base_url(request, settings)
+    services = service_statuses(settings, base_url, mounted)
     return {
         "status": "ok" if database_ok else "degraded",
         "version": __version__,
         "database": {"status": "ok" if database_ok else "unavailable", "backend": database.backend},
         "services": {status.name: asdict(status) for status in services},
-        "workspace": workspace_status(request.app.state.lab, public_base_url(request, settings)),
+        "workspace": workspace_status(request.app.state.lab, base_url),
     }
 
 
